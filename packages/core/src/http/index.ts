@@ -1,0 +1,2 @@
+// HTTP client and rate governor (see issue 3); filled in by the Intercom work.
+export {};

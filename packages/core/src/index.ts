@@ -1,0 +1,44 @@
+export type {
+  Checkpoint,
+  CommitContext,
+  CommitReport,
+  JsonObject,
+  JsonPrimitive,
+  JsonSchema,
+  JsonValue,
+  OpenOptions,
+  ReadOptions,
+  Sink,
+  SinkWriter,
+  Source,
+  SourceMessage,
+  StateStore,
+  StreamDescriptor,
+  StreamReporter,
+  SyncMode,
+  WriteMode,
+} from "./types.js";
+export {
+  AuthError,
+  CancelledError,
+  ConfigError,
+  type ConfigIssue,
+  DataError,
+  type DataLocation,
+  type ErrorCode,
+  isRetryable,
+  RateLimitError,
+  SinkError,
+  SluiceError,
+  type SluiceErrorOptions,
+  TransientError,
+  toSluiceError,
+} from "./errors.js";
+export { REDACTED, redact, redactValue, registerSecret } from "./redact.js";
+export { createLogger, type Logger, type LoggerOptions, silentLogger } from "./logger.js";
+export { parseOptions, zodIssues } from "./config.js";
+export { MemoryStateStore, memoryStateStore } from "./state/memory.js";
+export { FileStateStore, fileStateStore } from "./state/file.js";
+export type { ProgressEvent, RunReport, RunWarning, StreamReport, StreamStatus } from "./report.js";
+export { PipelineError, type PipelineOptions, runPipeline, sleep } from "./runner.js";
+export * from "./http/index.js";
