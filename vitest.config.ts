@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     pool: "forks",
+    // s3rver (the local S3 in integration tests) needs the legacy OpenSSL provider for its
+    // MD5-based list pagination; only the test workers get it, never the apps.
+    execArgv: ["--openssl-legacy-provider"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "./scripts/summary-reporter.ts"],

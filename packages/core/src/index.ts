@@ -42,3 +42,4 @@ export { FileStateStore, fileStateStore } from "./state/file.js";
 export type { ProgressEvent, RunReport, RunWarning, StreamReport, StreamStatus } from "./report.js";
 export { PipelineError, type PipelineOptions, runPipeline, sleep } from "./runner.js";
 export * from "./http/index.js";
+export { type ShutdownOptions, shutdownSignal } from "./shutdown.js";

@@ -42,6 +42,8 @@ const SECRET_KEY = /^(password|passwd|pwd|secret|token|access_?token|api_?key|au
 export function redactValue<T>(value: T, depth = 0): T {
   if (depth > 8) return value;
   if (typeof value === "string") return redact(value) as T;
+  // errors are serialised (and redacted) by the logger's error serialisers
+  if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1)) as T;
   if (value && typeof value === "object" && !(value instanceof Date) && !Buffer.isBuffer(value)) {
     const out: Record<string, unknown> = {};

@@ -109,7 +109,12 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
   const startedAt = new Date();
 
   const controller = new AbortController();
-  const onAbort = () => controller.abort(opts.signal?.reason ?? new CancelledError());
+  const onAbort = () => {
+    const reason: unknown = opts.signal?.reason;
+    controller.abort(
+      reason instanceof CancelledError ? reason : new CancelledError("Run cancelled", { cause: reason }),
+    );
+  };
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -270,7 +275,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
         const e = toSluiceError(error);
         const canRetry = e.retryable && attempt <= opts.streamRetries && !controller.signal.aborted;
         if (!canRetry) {
-          stats.report.status = controller.signal.aborted && e instanceof CancelledError ? "cancelled" : "failed";
+          stats.report.status = opts.signal?.aborted ? "cancelled" : controller.signal.aborted ? "aborted" : "failed";
           stats.report.error = { code: e.code, message: e.message };
           stats.report.durationMs = Date.now() - stats.startedAtMs;
           throw error;

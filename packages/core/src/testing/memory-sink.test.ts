@@ -1,0 +1,11 @@
+import { memorySink } from "./memory-sink.js";
+import { runSinkConformance } from "./conformance.js";
+
+let sink = memorySink();
+runSinkConformance({
+  name: "memorySink",
+  async setup() {
+    sink = memorySink();
+    return { sink, read: async (stream) => sink.tables.get(stream.name) ?? [] };
+  },
+});
