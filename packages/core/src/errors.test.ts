@@ -86,15 +86,30 @@ describe("redact", () => {
       'password="hunter2hunter2" token=abc123456',
     ].join("\n");
     const out = redact(text);
-    for (const secret of ["dG9rOmFiY2RlZmdoaWprbG1ub3A=", "s3cr3t-pass", "abcdef0123456789", "AKIAABCDEFGHIJKLMNOP", "hunter2hunter2", "abc123456"]) {
+    for (const secret of [
+      "dG9rOmFiY2RlZmdoaWprbG1ub3A=",
+      "s3cr3t-pass",
+      "abcdef0123456789",
+      "AKIAABCDEFGHIJKLMNOP",
+      "hunter2hunter2",
+      "abc123456",
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain("mysql://app:[REDACTED]@db.example.com:3306/warehouse");
   });
 
   it("masks secret-named keys in nested values", () => {
-    const out = redactValue({ user: "app", password: "x", nested: { accessToken: "y", list: ["Bearer zzzzzz"] } });
-    expect(out).toEqual({ user: "app", password: REDACTED, nested: { accessToken: REDACTED, list: [`Bearer ${REDACTED}`] } });
+    const out = redactValue({
+      user: "app",
+      password: "x",
+      nested: { accessToken: "y", list: ["Bearer zzzzzz"] },
+    });
+    expect(out).toEqual({
+      user: "app",
+      password: REDACTED,
+      nested: { accessToken: REDACTED, list: [`Bearer ${REDACTED}`] },
+    });
   });
 });
 

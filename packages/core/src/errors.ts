@@ -161,7 +161,10 @@ export function isRetryable(error: unknown): boolean {
     if (typeof code === "string" && TRANSIENT_NET_CODES.has(code)) return true;
     const name = (e as { name?: unknown }).name;
     if (name === "TimeoutError") return true;
-    if (name === "TypeError" && /fetch failed|terminated|other side closed/i.test(String((e as Error).message)))
+    if (
+      name === "TypeError" &&
+      /fetch failed|terminated|other side closed/i.test(String((e as Error).message))
+    )
       return true;
     e = (e as { cause?: unknown }).cause;
   }

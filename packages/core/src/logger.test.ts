@@ -28,7 +28,10 @@ describe("createLogger", () => {
     registerSecret("super-secret-token-value");
     const { lines, destination } = capture();
     const log = createLogger({ destination });
-    log.info({ password: "pw-123456", url: "mysql://u:pw-123456@h/db" }, "connecting with super-secret-token-value");
+    log.info(
+      { password: "pw-123456", url: "mysql://u:pw-123456@h/db" },
+      "connecting with super-secret-token-value",
+    );
     log.error({ err: new AuthError("rejected super-secret-token-value") }, "failed");
     const all = lines.join("\n");
     expect(all).not.toContain("super-secret-token-value");

@@ -39,7 +39,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       },
       serializers: {
         err: (e: unknown) => redactValue(pino.stdSerializers.err(e as Error)),
-        error: (e: unknown) => (e instanceof Error ? redactValue(pino.stdSerializers.err(e)) : redactValue(e)),
+        error: (e: unknown) =>
+          e instanceof Error ? redactValue(pino.stdSerializers.err(e)) : redactValue(e),
       },
     },
     options.destination,

@@ -17,7 +17,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   // user:password@ in URLs
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^@\s/]+@/gi, `$1:${REDACTED}@`],
   // presigned URL signatures and credentials
-  [/([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  [
+    /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)=)[^&\s"']+/gi,
+    `$1${REDACTED}`,
+  ],
   // AWS access key ids
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
   // key=value / "key": "value" for secret-looking keys
@@ -36,7 +39,8 @@ export function redact(text: string): string {
   return out;
 }
 
-const SECRET_KEY = /^(password|passwd|pwd|secret|token|access_?token|api_?key|authorization|secret_?access_?key|aws_secret_access_key|dsn)$/i;
+const SECRET_KEY =
+  /^(password|passwd|pwd|secret|token|access_?token|api_?key|authorization|secret_?access_?key|aws_secret_access_key|dsn)$/i;
 
 /** Deep-copies a value, masking secret-named keys and secret-shaped strings. */
 export function redactValue<T>(value: T, depth = 0): T {

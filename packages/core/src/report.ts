@@ -1,6 +1,13 @@
-import type { CommitReport, Checkpoint, JsonObject, StreamReporter } from "./types.js";
+import type { Checkpoint, CommitReport, JsonObject, StreamReporter } from "./types.js";
 
-export type StreamStatus = "pending" | "running" | "staged" | "committed" | "failed" | "aborted" | "cancelled";
+export type StreamStatus =
+  | "pending"
+  | "running"
+  | "staged"
+  | "committed"
+  | "failed"
+  | "aborted"
+  | "cancelled";
 
 export interface RunWarning {
   code: string;
@@ -98,7 +105,8 @@ export class StreamStats implements StreamReporter {
   }
   warn(code: string, message: string, details?: JsonObject): void {
     // keep reports bounded: the first 100 warnings in full, then a count
-    if (this.report.warnings.length < 100) this.report.warnings.push({ code, message, ...(details ? { details } : {}) });
+    if (this.report.warnings.length < 100)
+      this.report.warnings.push({ code, message, ...(details ? { details } : {}) });
     else if (this.report.warnings.length === 100)
       this.report.warnings.push({ code: "warnings_truncated", message: "further warnings omitted" });
   }
@@ -120,7 +128,8 @@ export class StreamStats implements StreamReporter {
     };
     if (this.report.total !== undefined) {
       event.total = this.report.total;
-      if (rate > 0) event.etaSeconds = Math.max(0, Math.round((this.report.total - this.report.records) / rate));
+      if (rate > 0)
+        event.etaSeconds = Math.max(0, Math.round((this.report.total - this.report.records) / rate));
     }
     return event;
   }

@@ -33,7 +33,11 @@ describe("runPipeline", () => {
   it("flushes on maxBytes before maxRecords", async () => {
     const big = Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, blob: "x".repeat(2000) }));
     const sink = memorySink();
-    await runPipeline({ source: memorySource({ streams: { a: { records: big } } }), sink, batch: { maxBytes: 5000 } });
+    await runPipeline({
+      source: memorySource({ streams: { a: { records: big } } }),
+      sink,
+      batch: { maxBytes: 5000 },
+    });
     const writes = sink.events.filter((e) => e.op === "write").map((e) => (e as { records: number }).records);
     expect(Math.max(...writes)).toBeLessThanOrEqual(3);
     expect(writes.reduce((a, b) => a + b, 0)).toBe(20);
@@ -41,7 +45,9 @@ describe("runPipeline", () => {
 
   it("rejects unknown streams with a ConfigError naming them and the available ones", async () => {
     const source = memorySource({ streams: { contacts: { records: 1 } } });
-    const err = await runPipeline({ source, sink: memorySink(), streams: ["contacts", "nope"] }).catch((e) => e);
+    const err = await runPipeline({ source, sink: memorySink(), streams: ["contacts", "nope"] }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(PipelineError);
     expect(err.cause).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('unknown stream "nope"');
@@ -56,13 +62,18 @@ describe("runPipeline", () => {
       batch: { maxRecords: -1 },
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.issues.map((i: { field: string }) => i.field).sort()).toEqual(["batch.maxRecords", "concurrency"]);
+    expect(err.issues.map((i: { field: string }) => i.field).sort()).toEqual([
+      "batch.maxRecords",
+      "concurrency",
+    ]);
   });
 
   describe("checkpoints", () => {
     it("saves the checkpoint and calls committed() only after the sink commit", async () => {
       const order: string[] = [];
-      const source = memorySource({ streams: { a: { records: 50, cursorField: "updated_at", checkpointEvery: 10 } } });
+      const source = memorySource({
+        streams: { a: { records: 50, cursorField: "updated_at", checkpointEvery: 10 } },
+      });
       const origCommitted = source.committed!.bind(source);
       source.committed = async (stream, cp) => {
         order.push(`committed:${JSON.stringify(cp)}`);
@@ -96,10 +107,20 @@ describe("runPipeline", () => {
       const records = generateRecords(100);
       const state = new MemoryStateStore({ "memory/a": { cursor: 1020 } });
       const failing = memorySource({
-        streams: { a: { records, cursorField: "updated_at", checkpointEvery: 10, failAfter: 50, failWith: () => new Error("x") } },
+        streams: {
+          a: {
+            records,
+            cursorField: "updated_at",
+            checkpointEvery: 10,
+            failAfter: 50,
+            failWith: () => new Error("x"),
+          },
+        },
       });
       const sink = memorySink();
-      await expect(runPipeline({ source: failing, sink, stateStore: state, syncMode: "incremental" })).rejects.toThrow();
+      await expect(
+        runPipeline({ source: failing, sink, stateStore: state, syncMode: "incremental" }),
+      ).rejects.toThrow();
       expect(state.snapshot()).toEqual({ "memory/a": { cursor: 1020 } });
       expect(failing.committedCalls).toEqual([]);
 
@@ -134,7 +155,11 @@ describe("runPipeline", () => {
       const source = memorySource({
         streams: {
           good: { records: 500 },
-          bad: { records: 500, failAfter: 200, failWith: () => new DataError("bad record", { stream: "bad", recordId: "r201" }) },
+          bad: {
+            records: 500,
+            failAfter: 200,
+            failWith: () => new DataError("bad record", { stream: "bad", recordId: "r201" }),
+          },
         },
       });
       const sink = memorySink();
@@ -191,7 +216,9 @@ describe("runPipeline", () => {
     });
 
     it("commits each stream on its own with commit: per-stream", async () => {
-      const source = memorySource({ streams: { a: { records: 5 }, b: { records: 5, failAfter: 2, failWith: () => new Error("x") } } });
+      const source = memorySource({
+        streams: { a: { records: 5 }, b: { records: 5, failAfter: 2, failWith: () => new Error("x") } },
+      });
       const sink = memorySink();
       await expect(runPipeline({ source, sink, commit: "per-stream", concurrency: 1 })).rejects.toThrow();
       expect(sink.tables.get("a")).toHaveLength(5);
@@ -277,7 +304,9 @@ describe("runPipeline", () => {
 
     it("stops even when the source ignores the signal", async () => {
       const controller = new AbortController();
-      const source = memorySource({ streams: { a: { records: 10, batchSize: 1, delayMs: 60_000, ignoreSignal: true } } });
+      const source = memorySource({
+        streams: { a: { records: 10, batchSize: 1, delayMs: 60_000, ignoreSignal: true } },
+      });
       const sink = memorySink();
       setTimeout(() => controller.abort(), 20);
       const err = await runPipeline({ source, sink, signal: controller.signal }).catch((e) => e);
@@ -289,7 +318,9 @@ describe("runPipeline", () => {
       const controller = new AbortController();
       controller.abort();
       const source = memorySource({ streams: { a: { records: 10 } } });
-      const err = await runPipeline({ source, sink: memorySink(), signal: controller.signal }).catch((e) => e);
+      const err = await runPipeline({ source, sink: memorySink(), signal: controller.signal }).catch(
+        (e) => e,
+      );
       expect(err.code).toBe("cancelled");
       expect(source.reads).toHaveLength(0);
     });
@@ -298,8 +329,15 @@ describe("runPipeline", () => {
   describe("progress and concurrency", () => {
     it("emits progress with rate and ETA when the total is known", async () => {
       const events: ProgressEvent[] = [];
-      const source = memorySource({ streams: { a: { records: 2000, batchSize: 100, delayMs: 5, reportTotal: true } } });
-      await runPipeline({ source, sink: memorySink(), onProgress: (e) => events.push(e), progressIntervalMs: 20 });
+      const source = memorySource({
+        streams: { a: { records: 2000, batchSize: 100, delayMs: 5, reportTotal: true } },
+      });
+      await runPipeline({
+        source,
+        sink: memorySink(),
+        onProgress: (e) => events.push(e),
+        progressIntervalMs: 20,
+      });
       const running = events.filter((e) => e.status === "running" && e.records > 0);
       expect(running.length).toBeGreaterThan(0);
       const last = running[running.length - 1]!;

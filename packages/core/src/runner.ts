@@ -71,7 +71,11 @@ const optionsSchema = z.object({
   batch: z
     .object({
       maxRecords: z.number().int().min(1).default(1000),
-      maxBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(4 * 1024 * 1024),
     })
     .default({ maxRecords: 1000, maxBytes: 4 * 1024 * 1024 }),
   commit: z.enum(["all", "per-stream"]).default("all"),
@@ -165,7 +169,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
     for (const name of selected) {
       const d = byName.get(name)!;
       const modes = d.syncModes ?? (d.cursorField ? ["full", "incremental"] : ["full"]);
-      const effective: SyncMode = syncMode === "incremental" && !modes.includes("incremental") ? "full" : syncMode;
+      const effective: SyncMode =
+        syncMode === "incremental" && !modes.includes("incremental") ? "full" : syncMode;
       const stats = new StreamStats(name, effective, writeMode);
       if (effective !== syncMode) {
         stats.warn("incremental_unsupported", `stream ${name} supports only full refresh; read in full`);
@@ -233,7 +238,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
         s.report.status = cancelled ? "cancelled" : "aborted";
       }
     }
-    const sluiceError = cancelled && !(error instanceof SluiceError) ? new CancelledError() : toSluiceError(error);
+    const sluiceError =
+      cancelled && !(error instanceof SluiceError) ? new CancelledError() : toSluiceError(error);
     const report = buildReport(cancelled ? "cancelled" : "failed");
     logger.error({ runId, err: sluiceError, code: sluiceError.code }, "run failed");
     throw new PipelineError(sluiceError, report);
@@ -248,7 +254,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
     const streamLogger = logger.child({ stream: descriptor.name });
     stats.startedAtMs = Date.now();
     stats.report.status = "running";
-    const state = stats.report.syncMode === "incremental" ? await stateStore.load(stateKey, controller.signal) : undefined;
+    const state =
+      stats.report.syncMode === "incremental"
+        ? await stateStore.load(stateKey, controller.signal)
+        : undefined;
 
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(controller.signal);
@@ -275,7 +284,11 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
         const e = toSluiceError(error);
         const canRetry = e.retryable && attempt <= opts.streamRetries && !controller.signal.aborted;
         if (!canRetry) {
-          stats.report.status = opts.signal?.aborted ? "cancelled" : controller.signal.aborted ? "aborted" : "failed";
+          stats.report.status = opts.signal?.aborted
+            ? "cancelled"
+            : controller.signal.aborted
+              ? "aborted"
+              : "failed";
           stats.report.error = { code: e.code, message: e.message };
           stats.report.durationMs = Date.now() - stats.startedAtMs;
           throw error;

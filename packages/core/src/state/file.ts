@@ -24,7 +24,11 @@ export class FileStateStore implements StateStore {
       if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
       return parsed as Record<string, Checkpoint>;
     } catch (e) {
-      throw new DataError(`State file is not a JSON object: ${(e as Error).message}`, { key: this.path }, { cause: e });
+      throw new DataError(
+        `State file is not a JSON object: ${(e as Error).message}`,
+        { key: this.path },
+        { cause: e },
+      );
     }
   }
 

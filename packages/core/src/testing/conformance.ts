@@ -26,7 +26,7 @@ export interface SinkConformanceOptions {
   project?(record: JsonObject): JsonObject;
 }
 
-const UNICODE = ["Zoë 😀", "مرحبا بالعالم", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠜎", "tab\tnew\nline \"quoted\" \\ back"];
+const UNICODE = ["Zoë 😀", "مرحبا بالعالم", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠜎", 'tab\tnew\nline "quoted" \\ back'];
 
 export function defaultConformanceRecord(i: number, version: number): JsonObject {
   return {
@@ -59,14 +59,24 @@ export function runSinkConformance(options: SinkConformanceOptions): void {
   const dataset = (from: number, to: number, version: number) =>
     Array.from({ length: to - from }, (_, k) => make(from + k, version));
   const canonical = (records: JsonObject[]) =>
-    records.map(project).sort((a, b) => String(a.id).localeCompare(String(b.id)) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    records
+      .map(project)
+      .sort(
+        (a, b) =>
+          String(a.id).localeCompare(String(b.id)) || JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      );
 
   let target: ConformanceTarget | undefined;
   const fresh = async () => {
     target = await options.setup();
     return target;
   };
-  const session = async (t: ConformanceTarget, mode: WriteMode, records: JsonObject[], end: "commit" | "abort") => {
+  const session = async (
+    t: ConformanceTarget,
+    mode: WriteMode,
+    records: JsonObject[],
+    end: "commit" | "abort",
+  ) => {
     const writer = await t.sink.open(stream, {
       mode,
       runId: `conf-${Math.random().toString(36).slice(2, 10)}`,
@@ -132,7 +142,9 @@ export function runSinkConformance(options: SinkConformanceOptions): void {
         await session(t, modes[0]!, seed, "commit");
         const records = dataset(0, 500, 3);
         const source = memorySource({
-          streams: { [stream.name]: { records, failAfter: 350, batchSize: 50, failWith: () => new Error("boom") } },
+          streams: {
+            [stream.name]: { records, failAfter: 350, batchSize: 50, failWith: () => new Error("boom") },
+          },
         });
         const run = runPipeline({
           source,

@@ -1,5 +1,5 @@
-import { memorySink } from "./memory-sink.js";
 import { runSinkConformance } from "./conformance.js";
+import { memorySink } from "./memory-sink.js";
 
 let sink = memorySink();
 runSinkConformance({

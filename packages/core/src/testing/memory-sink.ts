@@ -1,6 +1,14 @@
 import { SinkError } from "../errors.js";
 import { sleep } from "../runner.js";
-import type { CommitReport, JsonObject, OpenOptions, Sink, SinkWriter, StreamDescriptor, WriteMode } from "../types.js";
+import type {
+  CommitReport,
+  JsonObject,
+  OpenOptions,
+  Sink,
+  SinkWriter,
+  StreamDescriptor,
+  WriteMode,
+} from "../types.js";
 
 export interface MemorySinkOptions {
   name?: string;
@@ -77,7 +85,12 @@ export function memorySink(options: MemorySinkOptions = {}): MemorySink {
             next = [...merged.values()];
           }
           tables.set(stream.name, next);
-          events.push({ op: "commit", stream: stream.name, records: staged.length, checkpoint: ctx.checkpoint });
+          events.push({
+            op: "commit",
+            stream: stream.name,
+            records: staged.length,
+            checkpoint: ctx.checkpoint,
+          });
           const records = staged.length;
           staged = [];
           done = true;

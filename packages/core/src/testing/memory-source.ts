@@ -1,6 +1,13 @@
 import { TransientError } from "../errors.js";
 import { sleep } from "../runner.js";
-import type { Checkpoint, JsonObject, ReadOptions, Source, SourceMessage, StreamDescriptor } from "../types.js";
+import type {
+  Checkpoint,
+  JsonObject,
+  ReadOptions,
+  Source,
+  SourceMessage,
+  StreamDescriptor,
+} from "../types.js";
 
 export interface MemoryStreamSpec {
   /** Records to emit, or a count of generated records `{ id, name, updated_at, payload }`. */
@@ -75,7 +82,8 @@ export function memorySource(options: MemorySourceOptions): MemorySource {
     }
     if (spec.reportTotal) opts.reporter.setTotal(records.length);
     const batchSize = spec.batchSize ?? 100;
-    const failing = spec.failAfter !== undefined && (spec.failAttempts === undefined || attempt <= spec.failAttempts);
+    const failing =
+      spec.failAfter !== undefined && (spec.failAttempts === undefined || attempt <= spec.failAttempts);
     let sent = 0;
     let maxCursor = typeof since === "number" ? since : undefined;
     let sinceCheckpoint = 0;
@@ -105,7 +113,8 @@ export function memorySource(options: MemorySourceOptions): MemorySource {
         yield { kind: "checkpoint", checkpoint: { cursor: maxCursor } };
       }
     }
-    if (failing && spec.failAfter === 0) throw spec.failWith ? spec.failWith() : new TransientError("injected failure");
+    if (failing && spec.failAfter === 0)
+      throw spec.failWith ? spec.failWith() : new TransientError("injected failure");
     if (cursor && maxCursor !== undefined) yield { kind: "checkpoint", checkpoint: { cursor: maxCursor } };
   }
 
