@@ -47,7 +47,10 @@ export class GzipStage {
 }
 
 /** Decompresses a gzip byte stream (multi-member aware); corrupt input becomes a DataError naming `key`. */
-export async function* gunzipStream(input: AsyncIterable<Uint8Array>, key: string | undefined): AsyncIterable<Uint8Array> {
+export async function* gunzipStream(
+  input: AsyncIterable<Uint8Array>,
+  key: string | undefined,
+): AsyncIterable<Uint8Array> {
   const gunzip = createGunzip();
   let bytesIn = 0;
   const source = Readable.from(
@@ -68,7 +71,11 @@ export async function* gunzipStream(input: AsyncIterable<Uint8Array>, key: strin
     if (error instanceof DataError) throw error;
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("Z_")) {
-      throw new DataError(`Invalid gzip data: ${(error as Error).message}`, { key, position: bytesIn }, { cause: error });
+      throw new DataError(
+        `Invalid gzip data: ${(error as Error).message}`,
+        { key, position: bytesIn },
+        { cause: error },
+      );
     }
     throw error;
   } finally {

@@ -62,11 +62,9 @@ export function csvEncoder(options: ResolvedCsvOptions, unknownKeys: Record<stri
   let headerSet = new Set(header ?? []);
 
   const render = (rows: (string | null)[][], withHeader: boolean): string =>
-    stringify(rows, {
+    stringify(withHeader ? [header ?? [], ...rows] : rows, {
       delimiter: options.delimiter,
-      header: withHeader,
-      columns: (header ?? []).map((key) => ({ key: String(header?.indexOf(key)), header: key })),
-      quoted_empty: true,
+      quoted_match: /^$/, // quote empty strings only: `""` is "", an empty cell is null
       record_delimiter: "\n",
     });
 

@@ -1,0 +1,237 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { JsonObject } from "@sluice/core";
+import { DataError } from "@sluice/core";
+import { Tokenizer, TokenParser } from "@streamparser/json";
+import { type CastingContext, parse as csvParse } from "csv-parse";
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+/**
+ * JSON Lines: one object per line. Bytes go through a streaming TextDecoder (so UTF-8
+ * characters split across chunks survive), lines are split on "\n" ("\r\n" works too),
+ * blank lines are skipped. A line that is not valid JSON, or not an object, is a DataError
+ * naming `key` and the 1-based line.
+ */
+export async function* decodeJsonLines(
+  input: AsyncIterable<Uint8Array>,
+  key: string | undefined,
+  batchSize: number,
+): AsyncGenerator<JsonObject[]> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let parts: string[] = [];
+  let line = 0;
+  let batch: JsonObject[] = [];
+
+  const handle = (text: string, lineNo: number): void => {
+    if (text.trim().length === 0) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new DataError(
+        `Invalid JSON line: ${(error as Error).message}`,
+        { key, line: lineNo },
+        { cause: error },
+      );
+    }
+    if (!isObject(value))
+      throw new DataError(`JSON line is ${describe(value)}, expected an object`, { key, line: lineNo });
+    batch.push(value);
+  };
+  const decode = (chunk?: Uint8Array): string => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch (error) {
+      throw new DataError("Invalid UTF-8", { key, line: line + 1 }, { cause: error });
+    }
+  };
+
+  for await (const chunk of input) {
+    const text = decode(chunk);
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const piece = text.slice(start, nl);
+      const full = parts.length > 0 ? parts.join("") + piece : piece;
+      parts = [];
+      handle(full, ++line);
+      start = nl + 1;
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (start < text.length) parts.push(start === 0 ? text : text.slice(start));
+  }
+  const rest = decode();
+  if (rest) parts.push(rest);
+  if (parts.length > 0) handle(parts.join(""), ++line);
+  if (batch.length > 0) yield batch;
+}
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/**
+ * A JSON array of objects, streamed with @streamparser/json (tokenizer + token parser emitting
+ * each element of `$.*` and keeping no stack), so arrays larger than memory decode in batches.
+ * Strict: the document must be one array whose elements are objects. Errors name `key`, the
+ * 1-based line and, for bad elements, the record index (`position`).
+ */
+export async function* decodeJsonArray(
+  input: AsyncIterable<Uint8Array>,
+  key: string | undefined,
+  batchSize: number,
+): AsyncGenerator<JsonObject[]> {
+  const tokenizer = new Tokenizer();
+  const parser = new TokenParser({ paths: ["$.*"], keepStack: false });
+  let batch: JsonObject[] = [];
+  let index = 0;
+  let lastOffset = 0;
+  // Line bookkeeping: newlines before the current chunk, and the current chunk itself.
+  let linesBefore = 0;
+  let chunkStart = 0;
+  let current: Uint8Array = new Uint8Array(0);
+  let started = false;
+  let sawBom = false;
+
+  const lineAt = (offset: number): number => {
+    // A token that began in an earlier chunk holds no raw newline, so it starts on the chunk's first line.
+    if (offset < chunkStart) return linesBefore + 1;
+    let lines = linesBefore + 1;
+    const end = Math.min(offset - chunkStart, current.length);
+    for (let i = 0; i < end; i++) if (current[i] === 0x0a) lines++;
+    return lines;
+  };
+
+  tokenizer.onToken = (token) => {
+    lastOffset = token.offset;
+    parser.write(token);
+  };
+  parser.onValue = ({ value }) => {
+    if (!isObject(value)) {
+      throw new DataError(`JSON array element is ${describe(value)}, expected an object`, {
+        key,
+        line: lineAt(lastOffset),
+        position: index,
+      });
+    }
+    index++;
+    batch.push(value);
+  };
+
+  const fail = (error: unknown): never => {
+    if (error instanceof DataError) throw error;
+    const message = (error as Error).message ?? String(error);
+    const absolute = /absolute position "(\d+)"/.exec(message);
+    const offset = absolute ? Number(absolute[1]) : lastOffset;
+    throw new DataError(`Invalid JSON: ${message}`, { key, line: lineAt(offset) }, { cause: error });
+  };
+
+  for await (const raw of input) {
+    let chunk = raw;
+    if (!started) {
+      let i = 0;
+      if (!sawBom && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        sawBom = true;
+        chunk = chunk.subarray(3);
+        i = 0;
+      }
+      while (i < chunk.length && WS.has(chunk[i] as number)) i++;
+      if (i < chunk.length) {
+        started = true;
+        if (chunk[i] !== 0x5b) {
+          current = chunk;
+          throw new DataError("JSON document is not an array (expected `[`)", {
+            key,
+            line: lineAt(chunkStart + i),
+          });
+        }
+      }
+    }
+    current = chunk;
+    try {
+      tokenizer.write(chunk);
+    } catch (error) {
+      fail(error);
+    }
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) linesBefore++;
+    chunkStart += chunk.length;
+    current = new Uint8Array(0);
+    while (batch.length >= batchSize) {
+      yield batch.slice(0, batchSize);
+      batch = batch.slice(batchSize);
+    }
+  }
+  if (!started) throw new DataError("Empty input, expected a JSON array", { key, line: linesBefore + 1 });
+  try {
+    tokenizer.end();
+  } catch (error) {
+    fail(error);
+  }
+  if (!parser.isEnded) {
+    throw new DataError("Unexpected end of JSON input (unclosed array or object)", {
+      key,
+      line: linesBefore + 1,
+    });
+  }
+  while (batch.length > 0) {
+    yield batch.slice(0, batchSize);
+    batch = batch.slice(batchSize);
+  }
+}
+
+/**
+ * CSV with a header row (csv-parse). Values stay strings, except an empty unquoted cell, which
+ * is null; a quoted empty cell (`""`) is the empty string. Bad rows (wrong column count,
+ * unclosed quote) are a DataError naming `key` and the 1-based line.
+ */
+export async function* decodeCsv(
+  input: AsyncIterable<Uint8Array>,
+  key: string | undefined,
+  batchSize: number,
+  delimiter: string,
+): AsyncGenerator<JsonObject[]> {
+  const parser = csvParse({
+    bom: true,
+    columns: true,
+    delimiter,
+    skip_empty_lines: true,
+    cast: (value: string, context: CastingContext) =>
+      value === "" && !context.quoting && !context.header ? null : value,
+  });
+  const done = pipeline(Readable.from(input, { objectMode: false }), parser);
+  done.catch(() => {}); // surfaced through the iteration below
+  let batch: JsonObject[] = [];
+  try {
+    for await (const record of parser) {
+      batch.push(record as JsonObject);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    await done;
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("CSV_")) {
+      const lines = (error as { lines?: unknown }).lines;
+      throw new DataError(
+        `Invalid CSV: ${(error as Error).message}`,
+        { key, line: typeof lines === "number" ? lines : undefined },
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    if (!parser.destroyed) parser.destroy();
+  }
+  if (batch.length > 0) yield batch;
+}
