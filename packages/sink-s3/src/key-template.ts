@@ -67,8 +67,8 @@ export function numberedKeyPattern(
     name === "n" ? marker : Object.hasOwn(v, name) ? v[name as Placeholder] : whole,
   );
   const [head = "", ...rest] = rendered.split(marker);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const fullRe = new RegExp(`^${[head, ...rest].map(escape).join("(\\d+)")}$`);
+  const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const fullRe = new RegExp(`^${[head, ...rest].map(escapeRe).join("(\\d+)")}$`);
   return {
     listPrefix: head,
     parse(key) {

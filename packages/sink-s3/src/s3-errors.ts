@@ -1,4 +1,11 @@
-import { AuthError, ConfigError, isRetryable, SinkError, type SluiceError, TransientError } from "@sluice/core";
+import {
+  AuthError,
+  ConfigError,
+  isRetryable,
+  SinkError,
+  type SluiceError,
+  TransientError,
+} from "@sluice/core";
 
 interface S3LikeError {
   name?: string;
@@ -57,9 +64,13 @@ export function toS3Error(error: unknown, what: string, bucket?: string): Sluice
     return new AuthError(`${message}. Check the AWS credentials and the bucket policy.`, { cause: error });
   }
   if (code === "NoSuchBucket" || (status === 404 && bucket !== undefined && !what.includes("s3://"))) {
-    return new ConfigError("S3 target", [{ field: "bucket", message: `bucket "${bucket ?? "?"}" does not exist` }], {
-      cause: error,
-    });
+    return new ConfigError(
+      "S3 target",
+      [{ field: "bucket", message: `bucket "${bucket ?? "?"}" does not exist` }],
+      {
+        cause: error,
+      },
+    );
   }
   if ((status !== undefined && status >= 500) || TRANSIENT_CODES.has(code) || isRetryable(error)) {
     return new TransientError(message, { cause: error });
