@@ -1,2 +1,20 @@
-// HTTP client and rate governor (see issue 3); filled in by the Intercom work.
-export {};
+// HTTP client and rate governor shared by HTTP sources (Intercom first).
+export {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  parseApiError,
+  type QueryValue,
+} from "./http-client.js";
+export {
+  type AcquireResult,
+  createRateGovernor,
+  type GovernorSnapshot,
+  type HeadersLike,
+  type RateGovernor,
+  type RateGovernorOptions,
+  retryAfterMs,
+} from "./rate-governor.js";

@@ -160,13 +160,9 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       schedule(blockedUntil);
       return;
     }
+    // budget spent (or held by requests in flight): the window's reset frees it; a release may come first
     const end = windowEnd();
-    // budget spent: wake at the reset (+ jitter); if only in-flight requests hold it, a release wakes us
-    if (end !== undefined && remaining !== undefined && remaining - margin <= 0) {
-      schedule(end + Math.random() * jitterMs);
-    } else if (end !== undefined && inFlight === 0) {
-      schedule(end + Math.random() * jitterMs);
-    }
+    if (end !== undefined) schedule(Math.max(end, t) + Math.random() * jitterMs);
   };
 
   const grant = (w: Waiter, t: number) => {
@@ -194,7 +190,11 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     }
     roll(t);
     const stillOpen = reset * 1000 + skewMs > t;
-    if (windowReset === undefined || reset > windowReset || (!windowObserved && stillOpen && reset !== windowReset)) {
+    if (
+      windowReset === undefined ||
+      reset > windowReset ||
+      (!windowObserved && stillOpen && reset !== windowReset)
+    ) {
       // a newer window (or our estimate of the current one was wrong)
       if (!stillOpen) return; // a response from a window that is already over: nothing to learn
       windowReset = reset;
