@@ -198,11 +198,17 @@ export async function* decodeCsv(
   batchSize: number,
   delimiter: string,
 ): AsyncGenerator<JsonObject[]> {
+  let lastLine = 1; // line on which the last good record (or the header) ended
   const parser = csvParse({
     bom: true,
     columns: true,
     delimiter,
     skip_empty_lines: true,
+    // Called synchronously as each record is parsed (the async iterator drops parsed records on error).
+    on_record: (record: JsonObject, context: { lines: number }) => {
+      lastLine = context.lines;
+      return record;
+    },
     cast: (value: string, context: CastingContext) =>
       value === "" && !context.quoting && !context.header ? null : value,
   });
@@ -222,12 +228,11 @@ export async function* decodeCsv(
     if (error instanceof DataError) throw error;
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("CSV_")) {
+      // An unclosed quote is only noticed at the end of the input: name the line its record starts on.
       const lines = (error as { lines?: unknown }).lines;
-      throw new DataError(
-        `Invalid CSV: ${(error as Error).message}`,
-        { key, line: typeof lines === "number" ? lines : undefined },
-        { cause: error },
-      );
+      const line =
+        code === "CSV_QUOTE_NOT_CLOSED" ? lastLine + 1 : typeof lines === "number" ? lines : undefined;
+      throw new DataError(`Invalid CSV: ${(error as Error).message}`, { key, line }, { cause: error });
     }
     throw error;
   } finally {
