@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue } from "@sluice/core";
 import { DataError } from "@sluice/core";
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { JSON_COLUMNS_KEY } from "./parquet-schema.js";
+import { JSON_COLUMNS_KEY, PLACEHOLDER_KEY } from "./parquet-schema.js";
 import type { RangeReader } from "./types.js";
 import { zstdDecompressor } from "./zstd.js";
 
@@ -84,6 +84,7 @@ export async function* decodeParquetFile(
     throw new DataError(`Invalid Parquet file: ${(error as Error).message}`, { key }, { cause: error });
   }
   const json = jsonColumns(metadata);
+  const placeholder = metadata.key_value_metadata?.find((kv) => kv.key === PLACEHOLDER_KEY)?.value;
   const codecs = {
     ...compressors,
     GZIP: (input: Uint8Array) => gunzipSync(input),
@@ -110,6 +111,7 @@ export async function* decodeParquetFile(
         const row = rows[r] as Record<string, unknown>;
         const record: JsonObject = {};
         for (const [name, value] of Object.entries(row)) {
+          if (name === placeholder) continue;
           if (json.has(name) && typeof value === "string") {
             try {
               record[name] = JSON.parse(value) as JsonValue;

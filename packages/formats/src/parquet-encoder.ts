@@ -8,6 +8,7 @@ import {
   inferColumns,
   JSON_COLUMNS_KEY,
   type ParquetColumn,
+  PLACEHOLDER_KEY,
 } from "./parquet-schema.js";
 import type { RawEncoder } from "./text-encoders.js";
 import { zstdCompressor } from "./zstd.js";
@@ -19,6 +20,8 @@ export interface ParquetEncoderOptions {
 }
 
 const FLUSH_BYTES = 1 << 20;
+/** Placeholder column of a Parquet file that would otherwise have no columns. */
+const EMPTY_COLUMN = "_empty";
 
 /**
  * A hyparquet-writer `Writer` that hands bytes out in ~1 MB chunks instead of growing one
@@ -116,6 +119,9 @@ export function parquetEncoder(
       columns = inferColumns(buffer);
       known = new Set(columns.map((c) => c.name));
     }
+    // Readers (DuckDB, Arrow) reject a file without columns: zero records and no schema (or
+    // records without keys) get one all-null placeholder column instead.
+    if (columns.length === 0) columns = [{ name: EMPTY_COLUMN, kind: "string" }];
     const codec =
       compression === "none"
         ? "UNCOMPRESSED"
@@ -136,7 +142,12 @@ export function parquetEncoder(
       schema: [{ name: "root", num_children: columns.length }, ...columns.map(schemaElement)],
       codec,
       compressors,
-      kvMetadata: [{ key: JSON_COLUMNS_KEY, value: JSON.stringify(jsonColumns) }],
+      kvMetadata: [
+        { key: JSON_COLUMNS_KEY, value: JSON.stringify(jsonColumns) },
+        ...(columns[0]?.name === EMPTY_COLUMN && columns.length === 1
+          ? [{ key: PLACEHOLDER_KEY, value: EMPTY_COLUMN }]
+          : []),
+      ],
       createdBy: "sluice @sluice/formats (hyparquet-writer)",
     });
     return pq;

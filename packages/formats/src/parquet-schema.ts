@@ -19,6 +19,8 @@ export interface ParquetColumn {
 
 /** Key-value metadata key listing the columns that hold JSON text (a JSON array of names). */
 export const JSON_COLUMNS_KEY = "sluice.json_columns";
+/** Key-value metadata key naming a placeholder column (files written with no columns), dropped on decode. */
+export const PLACEHOLDER_KEY = "sluice.placeholder_column";
 
 function typesOf(schema: unknown): Set<string> {
   const types = new Set<string>();
