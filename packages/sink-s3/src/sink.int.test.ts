@@ -75,7 +75,7 @@ describe("s3Sink", () => {
     expect(bytes!.byteLength).toBeGreaterThan(30 * 1000 * 1000);
     expect(report.bytes).toBe(bytes!.byteLength);
     expect(report.details?.sha256).toBe(sha256(bytes!));
-    expect((report.details?.objects as Array<{ parts: number }>)[0]!.parts).toBe(
+    expect((report.details!.objects as Array<{ parts: number }>)[0]!.parts).toBe(
       Math.ceil(bytes!.byteLength / (5 * MiB)),
     );
     const back = parseJsonl(bytes!);
@@ -315,7 +315,7 @@ describe("s3Sink", () => {
     ]);
     const report = await w.commit({ stateKey: "k" });
     expect(report.details?.unknownKeys).toEqual({ extra: 2, more: 1 });
-    expect(String((report.details?.warnings as string[])[0])).toMatch(/extra \(2\)/);
+    expect(String((report.details!.warnings as string[])[0])).toMatch(/extra \(2\)/);
     expect((await getBytes(s3.client, b, "contacts.csv"))!.toString()).toBe("id,name\n1,a\n2,b\n");
   });
 
