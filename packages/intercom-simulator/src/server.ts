@@ -637,12 +637,14 @@ export class SimulatorServer {
     let rows = ws.companies.map((_, i) => i).filter((i) => ws.companyHasUsers(i));
     if (tagId !== null) {
       rows = rows.filter((i) =>
-        (((ws.companies[i]?.tags as JsonObject).tags as JsonObject[]) ?? []).some((t) => t.id === tagId),
+        (((ws.companies[i] as JsonObject).tags as JsonObject).tags as JsonObject[]).some(
+          (t) => t.id === tagId,
+        ),
       );
     }
     if (segmentId !== null) {
       rows = rows.filter((i) =>
-        (((ws.companies[i]?.segments as JsonObject).segments as JsonObject[]) ?? []).some(
+        (((ws.companies[i] as JsonObject).segments as JsonObject).segments as JsonObject[]).some(
           (s) => s.id === segmentId,
         ),
       );

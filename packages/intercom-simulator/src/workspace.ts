@@ -224,9 +224,9 @@ export class Workspace {
       const teamIdx = teams > 0 && a % 5 !== 4 ? rng.sample(teams, a % 3 === 0 ? 2 : 1) : [];
       const teamIds = teamIdx.map((t) => Number(this.teams[t]?.id));
       for (const t of teamIdx) {
-        const team = this.teams[t];
-        (team?.admin_ids as number[]).push(id);
-        ((team?.admin_priority_level as JsonObject).primary_admin_ids as number[]).push(id);
+        const team = this.teams[t] as JsonObject;
+        (team.admin_ids as number[]).push(id);
+        ((team.admin_priority_level as JsonObject).primary_admin_ids as number[]).push(id);
       }
       const name = ADMIN_NAMES[a % ADMIN_NAMES.length] + (a >= ADMIN_NAMES.length ? ` ${a}` : "");
       this.admins.push({
