@@ -1,0 +1,55 @@
+import type {
+  Checkpoint,
+  HttpClient,
+  JsonObject,
+  Logger,
+  QueryValue,
+  StreamReporter,
+  SyncMode,
+} from "@sluice/core";
+import type { ResolvedOptions } from "./options.js";
+
+/** Everything a stream reader needs. */
+export interface StreamContext {
+  client: HttpClient;
+  opts: ResolvedOptions;
+  signal: AbortSignal;
+  reporter: StreamReporter;
+  logger: Logger;
+  syncMode: SyncMode;
+  state: Checkpoint | undefined;
+  /** Key of the process-wide company-scroll lock (API host + token fingerprint). */
+  scrollLockKey: string;
+}
+
+export async function apiGet(
+  ctx: StreamContext,
+  path: string,
+  query?: Record<string, QueryValue>,
+): Promise<JsonObject> {
+  const res = await ctx.client.request<JsonObject>({
+    method: "GET",
+    path,
+    query,
+    signal: ctx.signal,
+    reporter: ctx.reporter,
+  });
+  return res.body ?? {};
+}
+
+export async function apiPost(
+  ctx: StreamContext,
+  path: string,
+  body: unknown,
+  query?: Record<string, QueryValue>,
+): Promise<JsonObject> {
+  const res = await ctx.client.request<JsonObject>({
+    method: "POST",
+    path,
+    query,
+    body,
+    signal: ctx.signal,
+    reporter: ctx.reporter,
+  });
+  return res.body ?? {};
+}

@@ -1,0 +1,2 @@
+export { type IntercomRegion, type IntercomSourceOptions, REGION_HOSTS } from "./options.js";
+export { INTERCOM_STREAMS, intercomSource } from "./source.js";

@@ -1,0 +1,14 @@
+import type { JsonSchema, SourceMessage, StreamDescriptor } from "@sluice/core";
+import type { StreamContext } from "../context.js";
+
+/** Schemas of custom attributes discovered from GET /data_attributes. */
+export interface DiscoveredSchemas {
+  contactCustom: JsonSchema;
+  companyCustom: JsonSchema;
+}
+
+export interface IntercomStream {
+  readonly name: string;
+  descriptor(discovered: DiscoveredSchemas): StreamDescriptor;
+  read(ctx: StreamContext): AsyncGenerator<SourceMessage>;
+}
