@@ -78,9 +78,8 @@ describe("intercomSource against the simulator: every stream", () => {
       expect(props[String(a.name)]?.type, String(a.name)).toContain(expectedType[String(a.data_type)]);
     }
     const customCompany = sim.workspace.dataAttributes.company.filter((a) => a.custom === true);
-    const cprops = (
-      (byName.get("companies")?.schema?.properties as JsonObject).custom_attributes as JsonObject
-    ).properties as Record<string, unknown>;
+    const companyProps = byName.get("companies")!.schema!.properties as JsonObject;
+    const cprops = (companyProps.custom_attributes as JsonObject).properties as Record<string, unknown>;
     expect(Object.keys(cprops).sort()).toEqual(customCompany.map((a) => String(a.name)).sort());
   });
 
