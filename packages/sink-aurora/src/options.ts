@@ -63,52 +63,58 @@ export const optionsSchema = z
       .optional(),
   })
   .strict()
-  .superRefine((o, ctx) => {
-    const targets = [o.url !== undefined, o.host !== undefined, o.embedded !== undefined].filter(
-      Boolean,
-    ).length;
-    if (targets === 0) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: "one of url, host or embedded is required" });
-    } else if (targets > 1) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: "give only one of url, host or embedded" });
-    }
-    if (o.url !== undefined) {
-      let u: URL | undefined;
-      try {
-        u = new URL(o.url);
-      } catch {
+  .superRefine(
+    (o, ctx) => {
+      const targets = [o.url !== undefined, o.host !== undefined, o.embedded !== undefined].filter(
+        Boolean,
+      ).length;
+      if (targets === 0) {
+        ctx.addIssue({ code: "custom", path: ["url"], message: "one of url, host or embedded is required" });
+      } else if (targets > 1) {
+        ctx.addIssue({ code: "custom", path: ["url"], message: "give only one of url, host or embedded" });
+      }
+      if (typeof o.url === "string") {
+        let u: URL | undefined;
+        try {
+          u = new URL(o.url);
+        } catch {
+          ctx.addIssue({
+            code: "custom",
+            path: ["url"],
+            message: "not a URL (mysql://user:pass@host:port/db)",
+          });
+        }
+        if (u) {
+          if (u.protocol !== "mysql:" && u.protocol !== "mariadb:") {
+            ctx.addIssue({ code: "custom", path: ["url"], message: "scheme must be mysql:// or mariadb://" });
+          }
+          if (!u.hostname) ctx.addIssue({ code: "custom", path: ["url"], message: "host is missing" });
+          if (u.pathname.replace(/^\//, "") === "" && o.database === undefined) {
+            ctx.addIssue({ code: "custom", path: ["url"], message: "database is missing (mysql://host/db)" });
+          }
+        }
+      }
+      const names = Object.values({
+        ...DEFAULT_TABLES,
+        ...Object.fromEntries(Object.entries(o.tables ?? {}).filter(([, v]) => typeof v === "string")),
+      }).map((t) => t.toLowerCase());
+      const dupes = names.filter((t, i) => names.indexOf(t) !== i);
+      if (dupes.length > 0) {
         ctx.addIssue({
           code: "custom",
-          path: ["url"],
-          message: "not a URL (mysql://user:pass@host:port/db)",
+          path: ["tables"],
+          message: `table names must be distinct: ${[...new Set(dupes)].join(", ")}`,
         });
       }
-      if (u) {
-        if (u.protocol !== "mysql:" && u.protocol !== "mariadb:") {
-          ctx.addIssue({ code: "custom", path: ["url"], message: "scheme must be mysql:// or mariadb://" });
-        }
-        if (!u.hostname) ctx.addIssue({ code: "custom", path: ["url"], message: "host is missing" });
-        if (u.pathname.replace(/^\//, "") === "" && o.database === undefined) {
-          ctx.addIssue({ code: "custom", path: ["url"], message: "database is missing (mysql://host/db)" });
-        }
+      if (o.host !== undefined && o.database === undefined) {
+        ctx.addIssue({ code: "custom", path: ["database"], message: "database is required with host" });
       }
-    }
-    const names = Object.values({
-      ...DEFAULT_TABLES,
-      ...Object.fromEntries(Object.entries(o.tables ?? {}).filter(([, v]) => v)),
-    }).map((t) => t.toLowerCase());
-    const dupes = names.filter((t, i) => names.indexOf(t) !== i);
-    if (dupes.length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["tables"],
-        message: `table names must be distinct: ${[...new Set(dupes)].join(", ")}`,
-      });
-    }
-    if (o.host !== undefined && o.database === undefined) {
-      ctx.addIssue({ code: "custom", path: ["database"], message: "database is required with host" });
-    }
-  });
+    },
+    {
+      // Cross-field checks run even when single fields are invalid: the error lists everything.
+      when: (payload) => typeof payload.value === "object" && payload.value !== null,
+    },
+  );
 
 export type AuroraSinkOptions = z.input<typeof optionsSchema>;
 
