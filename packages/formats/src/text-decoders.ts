@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type { JsonObject } from "@sluice/core";
 import { DataError } from "@sluice/core";
 import { Tokenizer, TokenParser } from "@streamparser/json";
-import { type CastingContext, parse as csvParse } from "csv-parse";
+import { type Options as CsvParseOptions, parse as csvParse } from "csv-parse";
 
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -188,9 +188,10 @@ export async function* decodeJsonArray(
 }
 
 /**
- * CSV with a header row (csv-parse). Values stay strings, except an empty unquoted cell, which
- * is null; a quoted empty cell (`""`) is the empty string. Bad rows (wrong column count,
- * unclosed quote) are a DataError naming `key` and the 1-based line.
+ * CSV with a header row (csv-parse). Values stay strings, except empty cells, which are null
+ * (quoted `""` too: csv-parse only exposes quoting through a per-field `cast` callback that
+ * makes parsing ~4x slower). Bad rows (wrong column count, unclosed quote) are a DataError
+ * naming `key` and the 1-based line.
  */
 export async function* decodeCsv(
   input: AsyncIterable<Uint8Array>,
@@ -199,19 +200,30 @@ export async function* decodeCsv(
   delimiter: string,
 ): AsyncGenerator<JsonObject[]> {
   let lastLine = 1; // line on which the last good record (or the header) ended
-  const parser = csvParse({
+  let header: string[] | undefined;
+  // Rows are parsed as arrays (2-3x faster in csv-parse than `columns: true` or a `cast`
+  // callback) and turned into objects here; csv-parse itself rejects rows whose length differs
+  // from the header's. on_record runs synchronously as each row is parsed, so `lastLine` is
+  // exact even though the async iterator drops already-parsed rows when an error follows.
+  const options: CsvParseOptions<JsonObject, string[]> = {
     bom: true,
-    columns: true,
     delimiter,
     skip_empty_lines: true,
-    // Called synchronously as each record is parsed (the async iterator drops parsed records on error).
-    on_record: (record: JsonObject, context: { lines: number }) => {
+    on_record: (row: string[], context: { lines: number }) => {
       lastLine = context.lines;
+      if (header === undefined) {
+        header = row;
+        return null;
+      }
+      const record: JsonObject = {};
+      for (let i = 0; i < row.length; i++) {
+        const value = row[i] as string;
+        record[header[i] as string] = value === "" ? null : value;
+      }
       return record;
     },
-    cast: (value: string, context: CastingContext) =>
-      value === "" && !context.quoting && !context.header ? null : value,
-  });
+  };
+  const parser = csvParse(options as unknown as CsvParseOptions); // the typings cannot express on_record changing the row type
   const done = pipeline(Readable.from(input, { objectMode: false }), parser);
   done.catch(() => {}); // surfaced through the iteration below
   let batch: JsonObject[] = [];
