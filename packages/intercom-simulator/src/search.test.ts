@@ -123,7 +123,8 @@ describe("contact search: day-granular timestamps (§5.3)", () => {
     const all = utc.workspace.contacts.filter(
       (c) => typeof (c.custom_attributes as Record<string, unknown>).trial_ends_at === "number",
     );
-    const x = (all[0]?.custom_attributes as Record<string, number>).trial_ends_at as number;
+    const x = ((all[0] as Record<string, unknown>).custom_attributes as Record<string, number>)
+      .trial_ends_at as number;
     const res = await searchAll(utc, "/contacts/search", {
       field: "custom_attributes.trial_ends_at",
       operator: "=",
@@ -274,7 +275,8 @@ describe("conversation search (§4.4, §5.2)", () => {
 
   it("searches array fields and source.body per word", async () => {
     const convs = utc.workspace.conversations;
-    const contactId = (convs[0]?.contacts as { contacts: { id: string }[] }).contacts[0]?.id as string;
+    const contactId = ((convs[0] as Record<string, unknown>).contacts as { contacts: { id: string }[] })
+      .contacts[0]?.id as string;
     const byContact = await searchAll(utc, "/conversations/search", {
       field: "contact_ids",
       operator: "=",

@@ -305,18 +305,28 @@ export function buildResultSet(
   for (let i = 0; i < n; i++) {
     if (adapter.isLive(i) && (predicate === null || predicate(i))) matched.push(i);
   }
-  const keyOf = new Map<number, SortValue>();
-  for (const i of matched) keyOf.set(i, sortValue(adapter.value(i, sort.field)));
+  const vals: SortValue[] = matched.map((i) => sortValue(adapter.value(i, sort.field)));
+  const ids: string[] = matched.map((i) => adapter.id(i));
   const direction = sort.order === "ascending" ? 1 : -1;
-  matched.sort(
-    (a, b) =>
-      direction *
-      (compareValues(keyOf.get(a) ?? null, keyOf.get(b) ?? null) || compareIds(adapter.id(a), adapter.id(b))),
-  );
+  const perm = Array.from(matched.keys());
+  if (vals.every((v) => typeof v === "number")) {
+    const nums = vals as number[];
+    perm.sort(
+      (a, b) =>
+        direction *
+        ((nums[a] as number) - (nums[b] as number) || compareIds(ids[a] as string, ids[b] as string)),
+    );
+  } else {
+    perm.sort(
+      (a, b) =>
+        direction *
+        (compareValues(vals[a] ?? null, vals[b] ?? null) || compareIds(ids[a] as string, ids[b] as string)),
+    );
+  }
   return {
-    indices: Int32Array.from(matched),
-    keys: matched.map((i) => keyOf.get(i) ?? null),
-    ids: matched.map((i) => adapter.id(i)),
+    indices: Int32Array.from(perm, (p) => matched[p] as number),
+    keys: perm.map((p) => vals[p] ?? null),
+    ids: perm.map((p) => ids[p] as string),
     direction,
   };
 }
