@@ -297,6 +297,7 @@ class AuroraWriter {
   private records = 0;
   private bytes = 0;
   private sawParts = false;
+  private inflight: Promise<void> | undefined;
   private state: "open" | "committed" | "aborted" = "open";
 
   constructor(
@@ -435,17 +436,30 @@ class AuroraWriter {
     this.bytes += n;
   }
 
+  /**
+   * Hands the buffered rows to the database. One batch may be in flight while the next is being
+   * converted (JS conversion overlaps the server's load); `write()` awaits the previous batch
+   * before starting another, so memory stays bounded at two batches.
+   */
   private async flush(): Promise<void> {
+    await this.drain();
     if (!this.targets.some((t) => t.rows.length > 0)) return;
-    await this.backend.exclusive(async () => {
-      const s = this.session!;
+    const batch = this.targets.map((t) => {
+      const rows = t.rows;
+      t.rows = [];
+      t.bytes = 0;
+      return { t, rows };
+    });
+    const p = this.backend.exclusive(async () => {
+      const s = this.session;
+      if (!s) throw new SinkError(`writer for ${this.stream} is ${this.state}`);
       try {
         if (this.dialect === "sqlite") await s.query("BEGIN");
-        for (const t of this.targets) {
-          if (t.rows.length === 0) continue;
-          if (this.method === "load-data" && s.loadRows) await s.loadRows(t.staging, t.columns, t.rows);
-          else await s.insertRows(t.staging, t.columns, t.rows);
-          t.loaded += t.rows.length;
+        for (const { t, rows } of batch) {
+          if (rows.length === 0) continue;
+          if (this.method === "load-data" && s.loadRows) await s.loadRows(t.staging, t.columns, rows);
+          else await s.insertRows(t.staging, t.columns, rows);
+          t.loaded += rows.length;
         }
         if (this.dialect === "sqlite") await s.query("COMMIT");
       } catch (e) {
@@ -453,9 +467,18 @@ class AuroraWriter {
         throw this.fail(e, "stage");
       }
     });
-    for (const t of this.targets) {
-      t.rows = [];
-      t.bytes = 0;
+    p.catch(() => undefined); // surfaced by the next drain()
+    this.inflight = p;
+  }
+
+  /** Waits for the batch in flight; rethrows its failure. */
+  private async drain(): Promise<void> {
+    const p = this.inflight;
+    if (!p) return;
+    try {
+      await p;
+    } finally {
+      if (this.inflight === p) this.inflight = undefined;
     }
   }
 
@@ -468,6 +491,7 @@ class AuroraWriter {
     if (this.state !== "open") throw new SinkError(`writer for ${this.stream} is ${this.state}`);
     this.options.signal.throwIfAborted();
     await this.flush();
+    await this.drain();
     const s = this.session!;
     const targets = this.committedTargets;
     let checkpointPersisted = false;
@@ -568,6 +592,7 @@ class AuroraWriter {
     if (this.state !== "open") return;
     this.state = "aborted";
     this.logger.debug({ reason: reason instanceof Error ? reason.message : String(reason) }, "aborting");
+    await this.drain().catch(() => undefined);
     await this.backend.exclusive(() => this.cleanup());
   }
 
