@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { type JsonObject, SluiceError, type SourceMessage } from "@sluice/core";
 import pLimit from "p-limit";
 import { apiGet, type StreamContext } from "../context.js";
@@ -53,6 +54,8 @@ export async function* conversationDetails(
 ): AsyncGenerator<ConversationDetail[]> {
   const inner = new AbortController();
   const signal = AbortSignal.any([ctx.signal, inner.signal]);
+  // every pending request and governor waiter listens on this signal
+  setMaxListeners(ctx.opts.conversationConcurrency * 4 + 20, signal);
   const dctx: StreamContext = { ...ctx, signal };
   const concurrency = ctx.opts.conversationConcurrency;
   const limit = pLimit(concurrency);
