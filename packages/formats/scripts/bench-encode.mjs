@@ -29,18 +29,38 @@ function contact(i) {
     browser_version: "120.0.0",
     browser_language: "fr",
     os: "Mac OS X",
-    location: { type: "location", country: "France", region: "Île-de-France", city: "Paris", country_code: "FRA" },
-    custom_attributes: { plan: i % 2 ? "pro" : "free", seats: i % 50, mrr: (i % 1000) / 3, note: "كتابة عربية" },
-    tags: { type: "list", data: [{ type: "tag", id: String(i % 9), url: `/tags/${i % 9}` }], url: `/contacts/${i}/tags` },
+    location: {
+      type: "location",
+      country: "France",
+      region: "Île-de-France",
+      city: "Paris",
+      country_code: "FRA",
+    },
+    custom_attributes: {
+      plan: i % 2 ? "pro" : "free",
+      seats: i % 50,
+      mrr: (i % 1000) / 3,
+      note: "كتابة عربية",
+    },
+    tags: {
+      type: "list",
+      data: [{ type: "tag", id: String(i % 9), url: `/tags/${i % 9}` }],
+      url: `/contacts/${i}/tags`,
+    },
     notes: { type: "list", data: [], url: `/contacts/${i}/notes`, total_count: 0, has_more: false },
-    companies: { type: "list", data: [{ type: "company", id: `c${i % 100}`, url: `/companies/c${i % 100}` }] },
+    companies: {
+      type: "list",
+      data: [{ type: "company", id: `c${i % 100}`, url: `/companies/c${i % 100}` }],
+    },
   };
 }
 
 const batch = Array.from({ length: 1000 }, (_, i) => contact(i));
 const batchBytes = Buffer.byteLength(batch.map((r) => JSON.stringify(r)).join("\n"));
 const batches = Math.ceil((targetMb * 1024 * 1024) / batchBytes);
-console.log(`records/batch=1000 batch=${(batchBytes / 1024).toFixed(0)} KB batches=${batches} input≈${((batches * batchBytes) / 1048576).toFixed(1)} MB (JSONL size)`);
+console.log(
+  `records/batch=1000 batch=${(batchBytes / 1024).toFixed(0)} KB batches=${batches} input≈${((batches * batchBytes) / 1048576).toFixed(1)} MB (JSONL size)`,
+);
 
 async function run(options) {
   global.gc?.();
@@ -62,14 +82,21 @@ async function run(options) {
 
 const rows = [];
 for (const [format, gzip, parquet] of [
-  ["jsonl", false], ["jsonl", true], ["json", false], ["json", true], ["csv", false], ["csv", true],
-  ["parquet", false, { compression: "snappy" }], ["parquet", false, { compression: "zstd" }], ["parquet", false, { compression: "gzip" }],
+  ["jsonl", false],
+  ["jsonl", true],
+  ["json", false],
+  ["json", true],
+  ["csv", false],
+  ["csv", true],
+  ["parquet", false, { compression: "snappy" }],
+  ["parquet", false, { compression: "zstd" }],
+  ["parquet", false, { compression: "gzip" }],
 ]) {
   const r = await run({ format, gzip, ...(parquet ? { parquet } : {}) });
   rows.push({
     format: `${format}${gzip ? "+gzip" : ""}${parquet ? `(${parquet.compression})` : ""}`,
     "MB/s (input JSON)": (r.mbIn / r.secs).toFixed(1),
-    "seconds": r.secs.toFixed(2),
+    seconds: r.secs.toFixed(2),
     "MB out": r.mbOut.toFixed(1),
     "heap growth peak MB": r.peak.toFixed(1),
   });
@@ -85,7 +112,13 @@ for (const format of ["jsonl", "json", "csv"]) {
   const size = chunks.reduce((s, c) => s + c.byteLength, 0);
   const t0 = process.hrtime.bigint();
   let n = 0;
-  for await (const records of decodeRecords((async function* () { for (const c of chunks) for (let i = 0; i < c.length; i += 65536) yield c.subarray(i, i + 65536); })(), { format })) n += records.length;
+  for await (const records of decodeRecords(
+    (async function* () {
+      for (const c of chunks) for (let i = 0; i < c.length; i += 65536) yield c.subarray(i, i + 65536);
+    })(),
+    { format },
+  ))
+    n += records.length;
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(`decode ${format}: ${n} records, ${(size / 1048576 / secs).toFixed(1)} MB/s`);
 }

@@ -1,8 +1,9 @@
 import type { JsonObject } from "@sluice/core";
 import { gunzipStream } from "./gzip.js";
+import { decodeJsonArray } from "./json-array.js";
 import { csvOptions, resolveBatchSize, resolveDecodeOptions } from "./options.js";
 import { bytesRangeReader, decodeParquetFile } from "./parquet-decoder.js";
-import { decodeCsv, decodeJsonArray, decodeJsonLines } from "./text-decoders.js";
+import { decodeCsv, decodeJsonLines } from "./text-decoders.js";
 import type { DecodeOptions, RangeReader } from "./types.js";
 
 /**

@@ -88,6 +88,26 @@ describe("json array decoder", () => {
     expect(produced).toBeLessThan(10);
   });
 
+  test("strings holding brackets, commas, quotes and backslashes do not confuse the splitter", async () => {
+    const records: JsonObject[] = [
+      { s: "a],[b}{", t: 'say "hi", ok\\', u: '\\"]' },
+      { path: "C:\\dir\\", arr: [[], {}, [{}], "]"], o: { "k,]": { "}": "{" } } },
+    ];
+    const bytes = await encodeAll({ format: "json" }, [records]);
+    for (let i = 0; i <= bytes.length; i++) {
+      expect(
+        await decodeAll([bytes.subarray(0, i), bytes.subarray(i)], { format: "json" }),
+        `split at ${i}`,
+      ).toEqual(records);
+    }
+  });
+
+  test("pretty-printed arrays (indented, one key per line) decode", async () => {
+    const records = contacts(3);
+    const pretty = Buffer.from(JSON.stringify(records, null, 2));
+    expect(await decodeAll(chunked(pretty, 5), { format: "json" })).toEqual(records);
+  });
+
   describe("corrupt input names key and line", () => {
     const key = "exports/users.json";
     test.each([
@@ -101,6 +121,17 @@ describe("json array decoder", () => {
       ["a scalar", "42", 1],
       ["empty input", "", 1],
       ["whitespace only", "\n\n", 3],
+      ["trailing comma", '[{"a":1},\n]', 2],
+      ["leading comma", "[\n,{}]", 2],
+      ["empty element", "[{},\n,{}]", 2],
+      ["mismatched brackets fail at once", '[{"a":1},\n{"a":[1}, {"b":2}]', 2],
+      ["stray closing brace", '[{"a":1}},\n{}]', 1],
+      // JSON.parse (V8) does not always say where in an element it failed: the line is then the element's first
+      [
+        "error inside a pretty-printed element names the line the element starts on",
+        '[\n  {\n    "a": 1,\n    "b": nope\n  }\n]',
+        2,
+      ],
     ])("%s", async (_name, input, line) => {
       await expectDataError(decodeAll(text(input), { format: "json", key }), { key, line });
     });

@@ -11,7 +11,12 @@ function asCsv(record: JsonObject, header: string[]): JsonObject {
   const out: JsonObject = {};
   for (const key of header) {
     const v = record[key];
-    out[key] = v === null || v === undefined || v === "" ? null : typeof v === "object" ? JSON.stringify(v) : String(v);
+    out[key] =
+      v === null || v === undefined || v === ""
+        ? null
+        : typeof v === "object"
+          ? JSON.stringify(v)
+          : String(v);
   }
   return out;
 }
@@ -19,7 +24,14 @@ function asCsv(record: JsonObject, header: string[]): JsonObject {
 const sample: JsonObject[] = [
   { id: "1", text: "plain", n: 1, f: 0.25, ok: true, nested: { a: [1, "x", null] } },
   { id: "2", text: "emoji 😀👩‍👩‍👧 and RTL مرحبا שלום", n: -2, f: 1e-9, ok: false, nested: [] },
-  { id: "3", text: 'quotes " and , commas\nnewlines\r\n', n: 0, f: 3.5, ok: true, nested: { "ключ": "значение" } },
+  {
+    id: "3",
+    text: 'quotes " and , commas\nnewlines\r\n',
+    n: 0,
+    f: 3.5,
+    ok: true,
+    nested: { ключ: "значение" },
+  },
   { id: "4", text: null, n: null, f: null, ok: null, nested: null },
   { id: "5", text: "", n: 2 ** 40, f: -0.5, ok: false, nested: { deep: { deeper: { deepest: "ü" } } } },
 ];
@@ -34,8 +46,11 @@ describe.each(FORMATS)("%s round trip", (format) => {
   });
 
   test("a 5 MB string in one field", async () => {
-    const huge = "é😀x".repeat(5 * 1024 * 1024 / 7 + 1);
-    const records = [{ id: "a", big: huge }, { id: "b", big: "small" }];
+    const huge = "é😀x".repeat((5 * 1024 * 1024) / 7 + 1);
+    const records = [
+      { id: "a", big: huge },
+      { id: "b", big: "small" },
+    ];
     for (const gzip of [false, true]) {
       const bytes = await encodeAll({ format, gzip }, [records]);
       const out = await decodeAll(chunked(bytes, 64 * 1024 + 3), { format, gzip });
@@ -77,14 +92,23 @@ describe("gzip", () => {
 
   test("corrupt or truncated gzip is a DataError naming the key", async () => {
     const key = "x/y.jsonl.gz";
-    await expectDataError(decodeAll([Buffer.from("definitely not gzip")], { format: "jsonl", gzip: true, key }), { key });
+    await expectDataError(
+      decodeAll([Buffer.from("definitely not gzip")], { format: "jsonl", gzip: true, key }),
+      { key },
+    );
     const good = await encodeAll({ format: "jsonl", gzip: true }, [contacts(50)]);
-    await expectDataError(decodeAll([good.subarray(0, good.length - 20)], { format: "jsonl", gzip: true, key }), { key });
+    await expectDataError(
+      decodeAll([good.subarray(0, good.length - 20)], { format: "jsonl", gzip: true, key }),
+      { key },
+    );
   });
 
   test("bad data inside gzip still names the line", async () => {
     const input = gzipSync('{"a":1}\n{"a":2}\n{oops}\n');
-    await expectDataError(decodeAll(chunked(input, 5), { format: "jsonl", gzip: true, key: "k" }), { key: "k", line: 3 });
+    await expectDataError(decodeAll(chunked(input, 5), { format: "jsonl", gzip: true, key: "k" }), {
+      key: "k",
+      line: 3,
+    });
   });
 });
 
@@ -107,12 +131,18 @@ describe("options", () => {
   });
 
   test("invalid decode options throw before iterating", () => {
-    expect(() => decodeRecords((async function* () {})(), { format: "jsonl", batchSize: -1 })).toThrow(/batchSize/);
+    expect(() => decodeRecords((async function* () {})(), { format: "jsonl", batchSize: -1 })).toThrow(
+      /batchSize/,
+    );
   });
 
   test("overlapping encode calls keep call order", async () => {
     const encoder = createEncoder({ format: "json", gzip: true });
-    const parts = await Promise.all([encoder.encode([{ i: 1 }]), encoder.encode([{ i: 2 }]), encoder.encode([{ i: 3 }])]);
+    const parts = await Promise.all([
+      encoder.encode([{ i: 1 }]),
+      encoder.encode([{ i: 2 }]),
+      encoder.encode([{ i: 3 }]),
+    ]);
     const bytes = Buffer.concat([...parts.flat(), ...(await encoder.finish())]);
     expect(await decodeAll([bytes], { format: "json", gzip: true })).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }]);
   });

@@ -2,7 +2,6 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { JsonObject } from "@sluice/core";
 import { DataError } from "@sluice/core";
-import { Tokenizer, TokenParser } from "@streamparser/json";
 import { type Options as CsvParseOptions, parse as csvParse } from "csv-parse";
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -74,117 +73,6 @@ export async function* decodeJsonLines(
   if (rest) parts.push(rest);
   if (parts.length > 0) handle(parts.join(""), ++line);
   if (batch.length > 0) yield batch;
-}
-
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/**
- * A JSON array of objects, streamed with @streamparser/json (tokenizer + token parser emitting
- * each element of `$.*` and keeping no stack), so arrays larger than memory decode in batches.
- * Strict: the document must be one array whose elements are objects. Errors name `key`, the
- * 1-based line and, for bad elements, the record index (`position`).
- */
-export async function* decodeJsonArray(
-  input: AsyncIterable<Uint8Array>,
-  key: string | undefined,
-  batchSize: number,
-): AsyncGenerator<JsonObject[]> {
-  const tokenizer = new Tokenizer();
-  const parser = new TokenParser({ paths: ["$.*"], keepStack: false });
-  let batch: JsonObject[] = [];
-  let index = 0;
-  let lastOffset = 0;
-  // Line bookkeeping: newlines before the current chunk, and the current chunk itself.
-  let linesBefore = 0;
-  let chunkStart = 0;
-  let current: Uint8Array = new Uint8Array(0);
-  let started = false;
-  let sawBom = false;
-
-  const lineAt = (offset: number): number => {
-    // A token that began in an earlier chunk holds no raw newline, so it starts on the chunk's first line.
-    if (offset < chunkStart) return linesBefore + 1;
-    let lines = linesBefore + 1;
-    const end = Math.min(offset - chunkStart, current.length);
-    for (let i = 0; i < end; i++) if (current[i] === 0x0a) lines++;
-    return lines;
-  };
-
-  tokenizer.onToken = (token) => {
-    lastOffset = token.offset;
-    parser.write(token);
-  };
-  parser.onValue = ({ value }) => {
-    if (!isObject(value)) {
-      throw new DataError(`JSON array element is ${describe(value)}, expected an object`, {
-        key,
-        line: lineAt(lastOffset),
-        position: index,
-      });
-    }
-    index++;
-    batch.push(value);
-  };
-
-  const fail = (error: unknown): never => {
-    if (error instanceof DataError) throw error;
-    const message = (error as Error).message ?? String(error);
-    const absolute = /absolute position "(\d+)"/.exec(message);
-    const offset = absolute ? Number(absolute[1]) : lastOffset;
-    throw new DataError(`Invalid JSON: ${message}`, { key, line: lineAt(offset) }, { cause: error });
-  };
-
-  for await (const raw of input) {
-    let chunk = raw;
-    if (!started) {
-      let i = 0;
-      if (!sawBom && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        sawBom = true;
-        chunk = chunk.subarray(3);
-        i = 0;
-      }
-      while (i < chunk.length && WS.has(chunk[i] as number)) i++;
-      if (i < chunk.length) {
-        started = true;
-        if (chunk[i] !== 0x5b) {
-          current = chunk;
-          throw new DataError("JSON document is not an array (expected `[`)", {
-            key,
-            line: lineAt(chunkStart + i),
-          });
-        }
-      }
-    }
-    current = chunk;
-    try {
-      tokenizer.write(chunk);
-    } catch (error) {
-      fail(error);
-    }
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) linesBefore++;
-    chunkStart += chunk.length;
-    current = new Uint8Array(0);
-    while (batch.length >= batchSize) {
-      yield batch.slice(0, batchSize);
-      batch = batch.slice(batchSize);
-    }
-  }
-  if (!started) throw new DataError("Empty input, expected a JSON array", { key, line: linesBefore + 1 });
-  try {
-    tokenizer.end();
-  } catch (error) {
-    fail(error);
-  }
-  if (!parser.isEnded) {
-    throw new DataError("Unexpected end of JSON input (unclosed array or object)", {
-      key,
-      line: linesBefore + 1,
-    });
-  }
-  while (batch.length > 0) {
-    yield batch.slice(0, batchSize);
-    batch = batch.slice(batchSize);
-  }
 }
 
 /**
