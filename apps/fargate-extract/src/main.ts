@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { runTask } from "./cli.js";
+import { readExtractConfig } from "./env.js";
+import { runExtract } from "./extract.js";
+
+const code = await runTask({
+  name: "fargate-extract",
+  readConfig: () => readExtractConfig(),
+  run: (config, { signal, logger }) => runExtract(config, { signal, logger }),
+});
+process.exit(code);

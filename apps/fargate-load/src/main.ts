@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { runTask } from "./cli.js";
+import { readLoadConfig } from "./env.js";
+import { runLoad } from "./load.js";
+
+const code = await runTask({
+  name: "fargate-load",
+  readConfig: () => readLoadConfig(),
+  run: (config, { signal, logger }) => runLoad(config, { signal, logger }),
+});
+process.exit(code);
