@@ -31,7 +31,7 @@ export function reporter(): RecordingReporter {
 
 export function readOptions(
   rep: StreamReporter = reporter(),
-  signal = new AbortController().signal,
+  signal: AbortSignal = new AbortController().signal,
 ): ReadOptions {
   return { syncMode: "full", signal, logger: silentLogger(), reporter: rep };
 }
