@@ -20,7 +20,8 @@ const parquetSchema = z
   .strict()
   .optional();
 
-const formatSchema = z
+/** zod schema of FormatOptions, for packages that embed format options in their own. */
+export const formatOptionsSchema = z
   .object({
     format: z.enum(["json", "jsonl", "csv", "parquet"]),
     gzip: z.boolean().optional(),
@@ -29,7 +30,7 @@ const formatSchema = z
   })
   .strict();
 
-const decodeSchema = formatSchema.extend({
+const decodeSchema = formatOptionsSchema.extend({
   key: z.string().optional(),
   batchSize: z.number().int().positive().optional(),
 });
@@ -41,7 +42,7 @@ export interface ResolvedCsvOptions {
 }
 
 export function resolveFormatOptions(input: unknown): FormatOptions {
-  return parseOptions(formatSchema, input, "formats options") as FormatOptions;
+  return parseOptions(formatOptionsSchema, input, "formats options") as FormatOptions;
 }
 
 export function resolveDecodeOptions(input: unknown): DecodeOptions {

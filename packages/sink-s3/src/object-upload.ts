@@ -9,8 +9,8 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { type Logger, SinkError } from "@sluice/core";
+import { toS3Error } from "@sluice/s3-common";
 import pLimit, { type LimitFunction } from "p-limit";
-import { toS3Error } from "./s3-errors.js";
 
 /** S3 allows at most 10,000 parts per multipart upload. */
 export const MAX_PARTS = 10_000;

@@ -1,5 +1,5 @@
-import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import type { FormatOptions } from "@sluice/formats";
+import { formatOptionsSchema } from "@sluice/formats";
+import { clientExclusivity, clientOptionFields } from "@sluice/s3-common";
 import { z } from "zod";
 import { unknownPlaceholders } from "./key-template.js";
 import { bucketNameProblems, REGION_PATTERN } from "./naming-rules.js";
@@ -30,26 +30,6 @@ const templateSchema = objectKeySchema.superRefine((t, ctx) => {
   }
 });
 
-export const formatOptionsSchema = z.object({
-  format: z.enum(["json", "jsonl", "csv", "parquet"]),
-  gzip: z.boolean().optional(),
-  csv: z
-    .custom<FormatOptions["csv"]>((v) => v === undefined || (typeof v === "object" && v !== null))
-    .optional(),
-  parquet: z
-    .custom<FormatOptions["parquet"]>((v) => v === undefined || (typeof v === "object" && v !== null))
-    .optional(),
-});
-
-const clientSchema = z.custom<S3Client>(
-  (v) => typeof v === "object" && v !== null && typeof (v as S3Client).send === "function",
-  "must be an S3Client",
-);
-const clientConfigSchema = z.custom<S3ClientConfig>(
-  (v) => typeof v === "object" && v !== null,
-  "must be an object",
-);
-
 export const s3SinkOptionsSchema = z
   .object({
     bucket: bucketSchema,
@@ -67,18 +47,11 @@ export const s3SinkOptionsSchema = z
     manifest: z.union([z.object({ key: templateSchema }), z.literal(false)]).optional(),
     maxObjectBytes: z.number().int().min(1).optional(),
     maxRecordsPerObject: z.number().int().min(1).optional(),
-    client: clientSchema.optional(),
-    clientConfig: clientConfigSchema.optional(),
+    ...clientOptionFields,
     region: z.string().regex(REGION_PATTERN, "must be an AWS region code such as us-east-1").optional(),
   })
   .superRefine((o, ctx) => {
-    if (o.client && (o.clientConfig || o.region)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["client"],
-        message: "give either client or clientConfig/region, not both",
-      });
-    }
+    if (!clientExclusivity.check(o)) ctx.addIssue({ code: "custom", ...clientExclusivity.issue });
     if (o.maxObjectBytes !== undefined || o.maxRecordsPerObject !== undefined) {
       if (!o.keyTemplate.includes("{n}")) {
         ctx.addIssue({

@@ -20,12 +20,11 @@ import {
   type StreamDescriptor,
 } from "@sluice/core";
 import { createEncoder, extensionFor, type FormatOptions, type RecordEncoder } from "@sluice/formats";
+import { resolveClient, toS3Error } from "@sluice/s3-common";
 import pLimit from "p-limit";
-import { resolveClient } from "./client.js";
 import { numberedKeyPattern, renderKey, usesPlaceholder } from "./key-template.js";
 import { type ObjectSummary, ObjectUpload } from "./object-upload.js";
 import { type ResolvedS3SinkOptions, type S3SinkOptions, s3SinkOptionsSchema } from "./options.js";
-import { toS3Error } from "./s3-errors.js";
 
 interface ManifestEntry {
   keys: string[];

@@ -1,9 +1,8 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { type Checkpoint, DataError, parseOptions, SinkError, type StateStore } from "@sluice/core";
+import { isNotFound, resolveClient, s3Code, s3Status, toS3Error } from "@sluice/s3-common";
 import { z } from "zod";
-import { resolveClient } from "./client.js";
 import { bucketSchema, objectKeySchema } from "./options.js";
-import { isNotFound, s3Code, s3Status, toS3Error } from "./s3-errors.js";
 
 export interface S3StateStoreOptions {
   bucket: string;

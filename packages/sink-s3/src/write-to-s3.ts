@@ -12,9 +12,9 @@ import {
   zodIssues,
 } from "@sluice/core";
 import { createEncoder, extensionFor, type FormatOptions } from "@sluice/formats";
+import { toS3Error } from "@sluice/s3-common";
 import { z } from "zod";
 import { bucketNameProblems, REGION_PATTERN } from "./naming-rules.js";
-import { toS3Error } from "./s3-errors.js";
 
 /** The seed project's config for landing a payload in S3 (snake_case, as read from its config files). */
 export interface WriteToS3Config {

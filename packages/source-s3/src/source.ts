@@ -3,7 +3,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   paginateListObjectsV2,
-  S3Client,
+  type S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import {
@@ -17,9 +17,22 @@ import {
   type SourceMessage,
   type StreamDescriptor,
 } from "@sluice/core";
-import { decodeParquet, decodeRecords, type FormatOptions, formatFromKey } from "@sluice/formats";
+import {
+  decodeParquet,
+  decodeRecords,
+  type FormatOptions,
+  formatFromKey,
+  formatOptionsSchema,
+} from "@sluice/formats";
+import {
+  clientExclusivity,
+  clientOptionFields,
+  isNotFound,
+  resolveClient,
+  s3Code,
+  toS3Error,
+} from "@sluice/s3-common";
 import { z } from "zod";
-import { isNotFound, s3Code, toS3Error } from "./s3-errors.js";
 
 export interface S3StreamConfig {
   /** Read exactly this object. */
@@ -44,22 +57,11 @@ export interface S3SourceOptions {
   listPageSize?: number;
 }
 
-const formatSchema = z.object({
-  format: z.enum(["json", "jsonl", "csv", "parquet"]),
-  gzip: z.boolean().optional(),
-  csv: z
-    .custom<FormatOptions["csv"]>((v) => v === undefined || (typeof v === "object" && v !== null))
-    .optional(),
-  parquet: z
-    .custom<FormatOptions["parquet"]>((v) => v === undefined || (typeof v === "object" && v !== null))
-    .optional(),
-});
-
 const streamSchema = z
   .object({
     key: z.string().min(1).optional(),
     prefix: z.string().optional(),
-    format: formatSchema.optional(),
+    format: formatOptionsSchema.optional(),
     primaryKey: z.array(z.string().min(1)).min(1).optional(),
   })
   .refine((s) => (s.key === undefined) !== (s.prefix === undefined), {
@@ -76,16 +78,11 @@ const optionsSchema = z
     streams: z
       .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "stream names are snake_case"), streamSchema)
       .refine((s) => Object.keys(s).length > 0, "configure at least one stream"),
-    client: z.custom<S3Client>((v) => typeof (v as S3Client | undefined)?.send === "function").optional(),
-    clientConfig: z.custom<S3ClientConfig>((v) => typeof v === "object" && v !== null).optional(),
-    region: z.string().min(1).optional(),
+    ...clientOptionFields,
     batchSize: z.number().int().min(1).max(1_000_000).default(1000),
     listPageSize: z.number().int().min(1).max(1000).default(1000),
   })
-  .refine((o) => !(o.client && (o.clientConfig || o.region)), {
-    path: ["client"],
-    message: "give either client or clientConfig/region, not both",
-  });
+  .refine(clientExclusivity.check, clientExclusivity.issue);
 
 interface ObjectRef {
   key: string;
@@ -99,9 +96,7 @@ interface ObjectRef {
  */
 export function s3Source(options: S3SourceOptions): Source & { close(): Promise<void> } {
   const opts = parseOptions(optionsSchema, options, "s3Source options");
-  const owned = !opts.client;
-  const client =
-    opts.client ?? new S3Client({ ...opts.clientConfig, ...(opts.region ? { region: opts.region } : {}) });
+  const { client, owned } = resolveClient(opts);
   const bucket = opts.bucket;
 
   return {
@@ -110,7 +105,7 @@ export function s3Source(options: S3SourceOptions): Source & { close(): Promise<
       try {
         await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
       } catch (e) {
-        throw toS3Error(e, `HeadBucket ${bucket}`, bucket);
+        throw toS3Error(e, `HeadBucket ${bucket}`, bucket, "source");
       }
     },
     async discover() {
@@ -200,12 +195,13 @@ export function s3Source(options: S3SourceOptions): Source & { close(): Promise<
         if (ro.signal.aborted) return;
       }
     } catch (e) {
-      throw toS3Error(e, `ListObjectsV2 s3://${bucket}/${prefix}`, bucket);
+      throw toS3Error(e, `ListObjectsV2 s3://${bucket}/${prefix}`, bucket, "source");
     }
   }
 
   function notFound(stream: string, key: string, cause: unknown): SluiceError {
-    if (s3Code(cause) === "NoSuchBucket") return toS3Error(cause, `GetObject s3://${bucket}/${key}`, bucket);
+    if (s3Code(cause) === "NoSuchBucket")
+      return toS3Error(cause, `GetObject s3://${bucket}/${key}`, bucket, "source");
     return new DataError("object not found", { stream, key }, { cause });
   }
 
@@ -224,7 +220,7 @@ export function s3Source(options: S3SourceOptions): Source & { close(): Promise<
       body = r.Body as unknown as AsyncIterable<Uint8Array> & { destroy?: () => void };
     } catch (e) {
       if (isNotFound(e)) throw notFound(stream, key, e);
-      throw toS3Error(e, `GetObject s3://${bucket}/${key}`, bucket);
+      throw toS3Error(e, `GetObject s3://${bucket}/${key}`, bucket, "source");
     }
     if (!body) return;
     try {
@@ -232,7 +228,7 @@ export function s3Source(options: S3SourceOptions): Source & { close(): Promise<
     } catch (e) {
       if (e instanceof SluiceError) throw e;
       // a network failure while streaming the body
-      throw toS3Error(e, `GetObject s3://${bucket}/${key} (reading body)`, bucket);
+      throw toS3Error(e, `GetObject s3://${bucket}/${key} (reading body)`, bucket, "source");
     } finally {
       body.destroy?.();
     }
@@ -250,7 +246,7 @@ export function s3Source(options: S3SourceOptions): Source & { close(): Promise<
         size = head.ContentLength ?? 0;
       } catch (e) {
         if (isNotFound(e)) throw notFound(stream, key, e);
-        throw toS3Error(e, `HeadObject s3://${bucket}/${key}`, bucket);
+        throw toS3Error(e, `HeadObject s3://${bucket}/${key}`, bucket, "source");
       }
     }
     const reader = {
@@ -270,7 +266,7 @@ export function s3Source(options: S3SourceOptions): Source & { close(): Promise<
           return (await r.Body?.transformToByteArray()) ?? new Uint8Array(0);
         } catch (e) {
           if (isNotFound(e)) throw notFound(stream, key, e);
-          throw toS3Error(e, `GetObject s3://${bucket}/${key} bytes ${offset}+${length}`, bucket);
+          throw toS3Error(e, `GetObject s3://${bucket}/${key} bytes ${offset}+${length}`, bucket, "source");
         }
       },
     };

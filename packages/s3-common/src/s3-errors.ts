@@ -1,4 +1,4 @@
-import { AuthError, ConfigError, isRetryable, SluiceError, TransientError } from "@sluice/core";
+import { AuthError, ConfigError, isRetryable, SinkError, SluiceError, TransientError } from "@sluice/core";
 
 interface S3LikeError {
   name?: string;
@@ -44,11 +44,20 @@ export function isNotFound(error: unknown): boolean {
   return code === "NoSuchKey" || code === "NotFound" || s3Status(error) === 404;
 }
 
+export type S3Side = "sink" | "source";
+
+/** The error for a non-retryable, non-auth failure: SinkError on the sink side, source_failed otherwise. */
+function failure(side: S3Side, message: string, cause: unknown): SluiceError {
+  return side === "sink"
+    ? new SinkError(message, { cause })
+    : new SluiceError("source_failed", message, { cause });
+}
+
 /**
  * Maps an AWS SDK error to a Sluice error. `what` says what was being done ("UploadPart
  * s3://b/k"). Messages are redacted by SluiceError; credentials never appear in them.
  */
-export function toS3Error(error: unknown, what: string, bucket?: string): SluiceError {
+export function toS3Error(error: unknown, what: string, bucket?: string, side: S3Side = "sink"): SluiceError {
   const status = s3Status(error);
   const code = s3Code(error) ?? "Error";
   const detail = (error as S3LikeError | undefined)?.message ?? String(error);
@@ -58,7 +67,7 @@ export function toS3Error(error: unknown, what: string, bucket?: string): Sluice
   }
   if (code === "NoSuchBucket" || (status === 404 && bucket !== undefined && !what.includes("s3://"))) {
     return new ConfigError(
-      "S3 source",
+      side === "sink" ? "S3 target" : "S3 source",
       [{ field: "bucket", message: `bucket "${bucket ?? "?"}" does not exist` }],
       {
         cause: error,
@@ -69,7 +78,7 @@ export function toS3Error(error: unknown, what: string, bucket?: string): Sluice
     return new TransientError(message, { cause: error });
   }
   if (code === "AbortError" || (error as Error | undefined)?.name === "AbortError") {
-    return new SluiceError("source_failed", `${what} aborted`, { cause: error });
+    return failure(side, `${what} aborted`, error);
   }
-  return new SluiceError("source_failed", message, { cause: error });
+  return failure(side, message, error);
 }
