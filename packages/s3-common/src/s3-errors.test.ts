@@ -19,7 +19,9 @@ describe("toS3Error", () => {
     expect(sink).toBeInstanceOf(ConfigError);
     expect(sink.issues).toEqual([{ field: "bucket", message: 'bucket "b" does not exist' }]);
     expect(sink.message).toContain("S3 target");
-    expect(toS3Error(sdkError("NoSuchBucket", 404), "HeadBucket b", "b", "source").message).toContain("S3 source");
+    expect(toS3Error(sdkError("NoSuchBucket", 404), "HeadBucket b", "b", "source").message).toContain(
+      "S3 source",
+    );
   });
 
   it("maps 5xx, throttling and network resets to retryable TransientError", () => {
