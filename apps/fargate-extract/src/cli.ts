@@ -101,23 +101,11 @@ function proxy(get: () => Logger): Logger {
   };
 }
 
-/** Sends the failure to Sentry; `@sentry/node-core` is loaded only when a DSN is configured. */
+/** Sends the failure to Sentry; the Sentry SDK is loaded only when a DSN is configured. */
 async function reportToSentry(config: SentryConfig, name: string, error: SluiceError, logger: Logger) {
   try {
-    const Sentry = await import("@sentry/node-core");
-    Sentry.init({
-      dsn: config.dsn,
-      ...(config.environment ? { environment: config.environment } : {}),
-      serverName: name,
-      defaultIntegrations: false,
-      beforeSend: (event) => redactValue(event),
-      beforeBreadcrumb: (crumb) => redactValue(crumb),
-    });
-    Sentry.captureException(error, {
-      tags: { task: name, code: error.code },
-      extra: { details: redactValue(error.details) },
-    });
-    await Sentry.close(5_000);
+    const { sendToSentry } = await import("./sentry.js");
+    await sendToSentry(config, name, error);
   } catch (e) {
     logger.warn({ err: e }, "could not report the failure to Sentry");
   }
