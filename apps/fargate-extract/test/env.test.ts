@@ -1,0 +1,62 @@
+import { ConfigError, redact } from "@sluice/core";
+import { describe, expect, it } from "vitest";
+import { describeError } from "../src/cli.js";
+import { readExtractConfig } from "../src/env.js";
+
+const minimal = { INTERCOM_ACCESS_TOKEN: "tok_unit_test_value_1", S3_BUCKET: "my-lake" };
+
+describe("readExtractConfig", () => {
+  it("applies the documented defaults", () => {
+    expect(readExtractConfig(minimal)).toEqual({
+      intercom: { accessToken: "tok_unit_test_value_1", apiUrl: "https://api.intercom.io" },
+      streams: ["contacts", "conversations"],
+      syncMode: "full",
+      s3: { bucket: "my-lake", prefix: "data/", forcePathStyle: false },
+      output: { format: "json", gzip: false },
+      logLevel: "info",
+      sentry: undefined,
+    });
+  });
+
+  it("normalises values: prefix slash, list spacing and duplicates, case, booleans", () => {
+    const c = readExtractConfig({
+      ...minimal,
+      S3_PREFIX: "raw/intercom",
+      INTERCOM_STREAMS: " contacts , tags,contacts ",
+      OUTPUT_FORMAT: "PARQUET",
+      S3_FORCE_PATH_STYLE: "1",
+      SYNC_MODE: "incremental",
+      INTERCOM_API_URL: "http://127.0.0.1:8080/",
+    });
+    expect(c.s3.prefix).toBe("raw/intercom/");
+    expect(c.streams).toEqual(["contacts", "tags"]);
+    expect(c.output.format).toBe("parquet");
+    expect(c.s3.forcePathStyle).toBe(true);
+    expect(c.syncMode).toBe("incremental");
+    expect(c.intercom.apiUrl).toBe("http://127.0.0.1:8080");
+    expect(readExtractConfig({ ...minimal, S3_PREFIX: "" }).s3.prefix).toBe("");
+  });
+
+  it("lists every bad variable in one ConfigError and registers the token for redaction", () => {
+    let error: unknown;
+    try {
+      readExtractConfig({
+        INTERCOM_ACCESS_TOKEN: "tok_registered_secret_2",
+        S3_BUCKET: "Bad_Bucket",
+        S3_PREFIX: "/abs",
+        S3_FORCE_PATH_STYLE: "maybe",
+        LOG_LEVEL: "loud",
+        SENTRY_DSN: "not a dsn",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const fields = (error as ConfigError).issues.map((i) => i.field).sort();
+    expect(fields).toEqual(["LOG_LEVEL", "S3_BUCKET", "S3_FORCE_PATH_STYLE", "S3_PREFIX", "SENTRY_DSN"]);
+    expect(redact("value tok_registered_secret_2 here")).not.toContain("tok_registered_secret_2");
+    const line = describeError(error as ConfigError);
+    expect(line.split("\n")).toHaveLength(1);
+    expect(line).toMatch(/^config_invalid: invalid fargate-extract environment: /);
+  });
+});
