@@ -9,8 +9,9 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     pool: "forks",
     // s3rver (the local S3 in integration tests) needs the legacy OpenSSL provider for its
-    // MD5-based list pagination; only the test workers get it, never the apps.
-    execArgv: ["--openssl-legacy-provider"],
+    // MD5-based list pagination; only the test workers get it, never the apps. --expose-gc lets
+    // memory tests measure live heap after a full collection.
+    execArgv: ["--openssl-legacy-provider", "--expose-gc"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "./scripts/summary-reporter.ts"],

@@ -331,10 +331,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
       reporter: stats,
     });
     const iterator = iterable[Symbol.asyncIterator]();
-    const aborted = abortPromise(controller.signal);
     try {
       for (;;) {
-        const next = await Promise.race([iterator.next(), aborted.promise]);
+        const next = await nextOrAbort(iterator, controller.signal);
         if (next.done) break;
         const message = next.value;
         if (message.kind === "records") {
@@ -355,8 +354,6 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
       // stop the source promptly; don't wait for a source that ignores its signal
       void Promise.resolve(iterator.return?.()).catch(() => undefined);
       throw error;
-    } finally {
-      aborted.dispose();
     }
   }
 }
@@ -365,15 +362,31 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError();
 }
 
-function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let onAbort: () => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+/**
+ * The iterator's next result, or a rejection as soon as the signal aborts (a source that ignores
+ * its signal cannot hold the run). The abort listener lives for one call only: racing every call
+ * against one long-lived promise would make that promise retain every batch (Promise.race leak).
+ */
+function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
   });
-  promise.catch(() => undefined);
-  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new CancelledError();
 }
 
 /** Sleeps `ms`, rejecting early with the signal's reason when it aborts. */
