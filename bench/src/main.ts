@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { WORK_DIR } from "./harness/child.js";
+import { HEAP_CAP_MB, WORK_DIR } from "./harness/child.js";
 import { appendResults, markdownTable, type Row, renderSection, sec } from "./harness/report.js";
 import { type BenchContext, failedRow, type Scenario } from "./scenarios/context.js";
 
@@ -61,6 +61,10 @@ async function main(): Promise<void> {
       rows.push(failedRow(scenario.title, error));
     }
   }
+  ctx.notes.push(
+    `"heap capped" rows re-run the largest size with node --max-old-space-size=${HEAP_CAP_MB}: completing under the cap ` +
+      "means the uncapped RSS is V8 growing its heap lazily on a machine with plenty of RAM, not memory retained per record.",
+  );
   const totalMs = performance.now() - started;
   const mode = `${ctx.quick ? "--quick" : "full"}${values.only ? ` --only ${values.only}` : ""}`;
   const section = renderSection({ date, mode, rows, notes: ctx.notes, totalMs });

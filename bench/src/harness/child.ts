@@ -15,6 +15,13 @@ export const BENCH_ROOT = dirname(BENCH_DIST);
 export const REPO_ROOT = dirname(BENCH_ROOT);
 export const WORK_DIR = join(BENCH_ROOT, ".work");
 
+/**
+ * Diagnostic heap cap (MB) for the "capped" re-runs: with it, V8 collects before the heap grows,
+ * which tells a retained-memory leak (OOM under the cap) from a lazily grown heap (fits).
+ */
+export const HEAP_CAP_MB = 192;
+export const WORKER_EXEC_ARGV = ["--openssl-legacy-provider", "--disable-warning=NodeVersionSupportWarning"];
+
 export interface Measured<T> {
   result: T;
   /** Peak resident set size of the child, bytes. */

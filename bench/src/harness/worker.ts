@@ -18,7 +18,9 @@ export function worker<P, R>(fn: (params: P) => Promise<R>): void {
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
-  timer.unref();
+  // Not unref'd: the sampler also keeps the worker alive while `fn` waits on timers that are
+  // themselves unref'd (core's rate governor unrefs its wait timer; without this, a worker whose
+  // only pending work is a rate-limit wait exits with code 0 and no result). Cleared when fn settles.
   const params = JSON.parse(process.argv[2] ?? "{}") as P;
   const send = (message: unknown) =>
     new Promise<void>((resolve) => {

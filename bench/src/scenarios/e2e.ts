@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { startSimulator } from "@sluice/intercom-simulator";
 import { startS3rver } from "@sluice/sink-s3/testing";
 import mysql from "mysql2/promise";
-import { REPO_ROOT, runProcess, WORK_DIR } from "../harness/child.js";
+import { HEAP_CAP_MB, REPO_ROOT, runProcess, WORK_DIR } from "../harness/child.js";
 import { databaseUrl, dropDatabase, resetDatabase } from "../harness/mysql.js";
 import { int, mb, type Row, ratio, sec } from "../harness/report.js";
 import { type BenchContext, failedRow, type Scenario } from "./context.js";
@@ -38,10 +38,16 @@ export const e2eScenario: Scenario = {
       : (process.env.BENCH_E2E_SIZES ?? "10000,100000,1000000").split(",").map(Number);
     const rows: Row[] = [];
     const peaks: { size: number; extract: number; load: number }[] = [];
-    for (const records of sizes) {
+    const runs: { records: number; capped: boolean }[] = sizes.map((records) => ({ records, capped: false }));
+    const largest = sizes[sizes.length - 1];
+    if (largest !== undefined) runs.push({ records: largest, capped: true });
+    for (const { records, capped } of runs) {
       const conversations = Math.max(100, Math.round(records / 100));
       const contacts = records - conversations;
-      const name = `E2E ${label(records)} records`;
+      const name = capped
+        ? `E2E ${label(records)} records, apps' heap capped at ${HEAP_CAP_MB} MB (diagnostic)`
+        : `E2E ${label(records)} records`;
+      const tag = `${label(records)}${capped ? "-capped" : ""}`;
       const sim = await startSimulator({
         seed: 11,
         contacts,
@@ -57,7 +63,7 @@ export const e2eScenario: Scenario = {
         const common: NodeJS.ProcessEnv = {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
-          NODE_OPTIONS: "--disable-warning=NodeVersionSupportWarning",
+          NODE_OPTIONS: `--disable-warning=NodeVersionSupportWarning${capped ? ` --max-old-space-size=${HEAP_CAP_MB}` : ""}`,
           LOG_LEVEL: "warn",
           S3_BUCKET: BUCKET,
           S3_PREFIX: "bench/",
@@ -77,14 +83,14 @@ export const e2eScenario: Scenario = {
             INTERCOM_API_URL: sim.url,
             INTERCOM_STREAMS: STREAMS,
           },
-          logFile: join(WORK_DIR, `e2e-${label(records)}-extract.log`),
+          logFile: join(WORK_DIR, `e2e-${tag}-extract.log`),
         });
         if (extract.code !== 0)
           throw new Error(`fargate-extract exited ${extract.code}; see ${extract.logFile}`);
         ctx.log(`${name}: fargate-load`);
         const load = await runProcess("node", [join(REPO_ROOT, "apps/fargate-load/dist/main.js")], {
           env: { ...common, LOAD_STREAMS: STREAMS, DATABASE_URL: databaseUrl() },
-          logFile: join(WORK_DIR, `e2e-${label(records)}-load.log`),
+          logFile: join(WORK_DIR, `e2e-${tag}-load.log`),
         });
         if (load.code !== 0) throw new Error(`fargate-load exited ${load.code}; see ${load.logFile}`);
         const users = await tableCount(databaseUrl(), "users");
@@ -94,7 +100,7 @@ export const e2eScenario: Scenario = {
             `${name}: loaded ${users} users and ${convs} conversations, expected ${contacts} and ${conversations}`,
           );
         }
-        peaks.push({ size: records, extract: extract.peakRss, load: load.peakRss });
+        if (!capped) peaks.push({ size: records, extract: extract.peakRss, load: load.peakRss });
         const worst = Math.max(extract.peakRss, load.peakRss);
         rows.push({
           scenario: name,
@@ -102,8 +108,12 @@ export const e2eScenario: Scenario = {
           baseline: "",
           ratio: "",
           memory: `extract ${mb(extract.peakRss)} / load ${mb(load.peakRss)}`,
-          goal: "<= 256 MB",
-          verdict: worst <= LIMIT ? "met" : `MISSED by ${mb(worst - LIMIT)}`,
+          goal: capped ? "fits the cap" : "<= 256 MB",
+          verdict: capped
+            ? `completed${worst <= LIMIT ? ", <= 256 MB" : `, ${mb(worst)}`}`
+            : worst <= LIMIT
+              ? "met"
+              : `MISSED by ${mb(worst - LIMIT)}`,
         });
       } catch (error) {
         rows.push(failedRow(name, error));

@@ -4,7 +4,7 @@
  * table DDL (the baselines copy sink-aurora's `users` table with CREATE TABLE ... LIKE).
  */
 
-import { runWorker } from "../harness/child.js";
+import { HEAP_CAP_MB, runWorker, WORKER_EXEC_ARGV } from "../harness/child.js";
 import { databaseUrl, dropDatabase, resetDatabase } from "../harness/mysql.js";
 import { int, mb, type Row, ratio, sec } from "../harness/report.js";
 import type { LoadDataResult } from "../workers/mysql-load-data.js";
@@ -68,6 +68,29 @@ export const mysqlScenario: Scenario = {
           ctx.notes.push(
             `${name}: row counts sink ${sink.result.rows}, LOAD DATA ${ld.result.rows}, expected ${count}`,
           );
+        }
+        if (count === sizes[sizes.length - 1]) {
+          ctx.log(`${name}: sink-aurora with --max-old-space-size=${HEAP_CAP_MB} (diagnostic)`);
+          try {
+            await resetDatabase();
+            const capped = await runWorker<MysqlSinkResult>(
+              "mysql-sink",
+              { url, count },
+              { execArgv: [...WORKER_EXEC_ARGV, `--max-old-space-size=${HEAP_CAP_MB}`] },
+            );
+            const rate = capped.result.rows / (capped.result.ms / 1000);
+            rows.push({
+              scenario: `${name}, sink heap capped at ${HEAP_CAP_MB} MB (diagnostic)`,
+              sluice: `${int(rate)} rows/s (${sec(capped.result.ms)})`,
+              baseline: "",
+              ratio: `${ratio(rate / ldRate)} LOAD DATA`,
+              memory: mb(capped.peakRss),
+              goal: "fits the cap",
+              verdict: "completed: no leak, the uncapped heap grows lazily",
+            });
+          } catch (error) {
+            rows.push(failedRow(`${name}, heap capped at ${HEAP_CAP_MB} MB`, error));
+          }
         }
         if (ld.result.ddl === "own")
           ctx.notes.push(`${name}: baselines used the bench's own DDL (no users table to copy)`);
