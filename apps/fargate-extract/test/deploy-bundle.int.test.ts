@@ -9,8 +9,11 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { appMain, assertBuilt, baseEnv, REPO_ROOT, runApp } from "@sluice/app-kit/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { assertBuilt, baseEnv, EXTRACT_MAIN, LOAD_MAIN, REPO_ROOT, runApp } from "./harness.js";
+
+const EXTRACT_MAIN = appMain("fargate-extract");
+const LOAD_MAIN = appMain("fargate-load");
 
 const exec = promisify(execFile);
 const dirs: string[] = [];
@@ -63,6 +66,21 @@ describe.each([
     const installed = await readdir(join(out, "node_modules/.pnpm"));
     const leaked = installed.filter((p) => DEV_ONLY.some((re) => re.test(p)));
     expect(leaked).toEqual([]);
+
+    // the shared task plumbing is in, and the Sentry SDK it imports lazily (only on a reported
+    // failure, so the run below would not notice it missing) resolves from it
+    expect(installed.some((p) => p.startsWith("@sluice+app-kit@"))).toBe(true);
+    const appKit = join(out, "node_modules/@sluice/app-kit");
+    const sentry = await exec(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'const m = await import("@sentry/core"); console.log(typeof m.ServerRuntimeClient)',
+      ],
+      { cwd: appKit },
+    );
+    expect(sentry.stdout.trim()).toBe("function");
 
     // it starts, resolves every module, and fails cleanly on the missing configuration
     const result = await runApp(join(out, "dist/main.js"), baseEnv({}), { cwd: out });

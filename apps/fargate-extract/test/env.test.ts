@@ -1,6 +1,5 @@
 import { ConfigError, redact } from "@sluice/core";
 import { describe, expect, it } from "vitest";
-import { describeError } from "../src/cli.js";
 import { readExtractConfig } from "../src/env.js";
 
 const minimal = { INTERCOM_ACCESS_TOKEN: "tok_unit_test_value_1", S3_BUCKET: "my-lake" };
@@ -18,23 +17,25 @@ describe("readExtractConfig", () => {
     });
   });
 
-  it("normalises values: prefix slash, list spacing and duplicates, case, booleans", () => {
+  // prefix, format, boolean and list normalisation: @sluice/app-kit's env.test.ts
+  it("normalises its own values: streams, sync mode, API URL; wires the shared groups", () => {
     const c = readExtractConfig({
       ...minimal,
       S3_PREFIX: "raw/intercom",
       INTERCOM_STREAMS: " contacts , tags,contacts ",
       OUTPUT_FORMAT: "PARQUET",
+      OUTPUT_GZIP: "yes",
       S3_FORCE_PATH_STYLE: "1",
       SYNC_MODE: "incremental",
       INTERCOM_API_URL: "http://127.0.0.1:8080/",
+      SENTRY_DSN: "https://key@sentry.example/1",
     });
-    expect(c.s3.prefix).toBe("raw/intercom/");
     expect(c.streams).toEqual(["contacts", "tags"]);
-    expect(c.output.format).toBe("parquet");
-    expect(c.s3.forcePathStyle).toBe(true);
     expect(c.syncMode).toBe("incremental");
     expect(c.intercom.apiUrl).toBe("http://127.0.0.1:8080");
-    expect(readExtractConfig({ ...minimal, S3_PREFIX: "" }).s3.prefix).toBe("");
+    expect(c.s3).toEqual({ bucket: "my-lake", prefix: "raw/intercom/", forcePathStyle: true });
+    expect(c.output).toEqual({ format: "parquet", gzip: true });
+    expect(c.sentry).toEqual({ dsn: "https://key@sentry.example/1", environment: undefined });
   });
 
   it("lists every bad variable in one ConfigError and registers the token for redaction", () => {
@@ -54,9 +55,7 @@ describe("readExtractConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const fields = (error as ConfigError).issues.map((i) => i.field).sort();
     expect(fields).toEqual(["LOG_LEVEL", "S3_BUCKET", "S3_FORCE_PATH_STYLE", "S3_PREFIX", "SENTRY_DSN"]);
+    expect((error as ConfigError).message).toMatch(/^Invalid fargate-extract environment: /);
     expect(redact("value tok_registered_secret_2 here")).not.toContain("tok_registered_secret_2");
-    const line = describeError(error as ConfigError);
-    expect(line.split("\n")).toHaveLength(1);
-    expect(line).toMatch(/^config_invalid: invalid fargate-extract environment: /);
   });
 });

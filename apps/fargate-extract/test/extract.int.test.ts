@@ -6,10 +6,12 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { appMain, baseEnv, runApp, s3rverEnv, uniqueName, waitFor } from "@sluice/app-kit/testing";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
 import { type S3rverHandle, startS3rver } from "@sluice/sink-s3/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseEnv, EXTRACT_MAIN, runApp, s3rverEnv, uniqueName, waitFor } from "./harness.js";
+
+const EXTRACT_MAIN = appMain("fargate-extract");
 
 const CONTACTS = 240;
 const CONVERSATIONS = 35;

@@ -4,19 +4,36 @@
  * redaction before anything can log it. AWS settings (AWS_REGION, credentials,
  * AWS_ENDPOINT_URL_S3, AWS_REQUEST_CHECKSUM_CALCULATION ...) are read by the AWS SDK itself.
  */
+import {
+  blankToUndefined,
+  bool,
+  type DataFormat,
+  dataFormat,
+  type LogLevel,
+  logLevelFields,
+  oneOf,
+  optionalString,
+  registerEnvSecrets,
+  type S3Location,
+  type SentryConfig,
+  s3Fields,
+  s3Location,
+  sentryConfig,
+  sentryFields,
+  streamList,
+} from "@sluice/app-kit";
 import { ConfigError, type ConfigIssue, registerSecret, zodIssues } from "@sluice/core";
 import { STREAMS } from "@sluice/sink-aurora";
 import { z } from "zod";
 
+export type { LogLevel } from "@sluice/app-kit";
+
 /** Streams the load can land: those the Aurora sink has tables for. */
 export const LOAD_STREAMS: readonly string[] = STREAMS;
 
-export const INPUT_FORMATS = ["json", "jsonl", "csv", "parquet"] as const;
-export type InputFormat = (typeof INPUT_FORMATS)[number];
+export type InputFormat = DataFormat;
 export const LOAD_MODES = ["replace", "append", "upsert"] as const;
 export type LoadMode = (typeof LOAD_MODES)[number];
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where the rows go: a MySQL/Aurora URL, its parts, or the sink's embedded SQLite (demo). */
 export type DatabaseTarget =
@@ -25,89 +42,21 @@ export type DatabaseTarget =
   | { embedded: { sqlite: string } };
 
 export interface LoadConfig {
-  s3: { bucket: string; prefix: string; forcePathStyle: boolean };
+  s3: S3Location;
   /** Streams to load, e.g. ["contacts", "conversations"]. */
   streams: string[];
   mode: LoadMode;
   input: { format: InputFormat; gzip: boolean };
   database: DatabaseTarget;
   logLevel: LogLevel;
-  sentry?: { dsn: string; environment?: string | undefined } | undefined;
+  sentry?: SentryConfig | undefined;
 }
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-
-const required = (what = "is required") =>
-  z.preprocess(
-    blankToUndefined,
-    z.string({ error: (i) => (i.input === undefined ? what : "must be a string") }),
-  );
-
-const optionalString = z.preprocess(blankToUndefined, z.string().optional());
-
-const oneOf = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-  z.preprocess(
-    (v) => (typeof blankToUndefined(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
-    z
-      .enum(values, { error: (i) => `must be one of ${values.join(", ")} (got ${JSON.stringify(i.input)})` })
-      .default(fallback),
-  );
-
-const bool = (fallback: boolean) =>
-  z.preprocess(
-    (v) => (typeof blankToUndefined(v) === "string" ? (v as string).trim().toLowerCase() : undefined),
-    z
-      .enum(["true", "false", "1", "0", "yes", "no"], {
-        error: (i) => `must be true or false (got ${JSON.stringify(i.input)})`,
-      })
-      .default(fallback ? "true" : "false")
-      .transform((v) => v === "true" || v === "1" || v === "yes"),
-  );
-
-const streamList = (allowed: readonly string[], fallback: string) =>
-  z.preprocess(
-    (v) => blankToUndefined(v) ?? fallback,
-    z
-      .string()
-      .transform((s) => [
-        ...new Set(
-          s
-            .split(",")
-            .map((x) => x.trim())
-            .filter(Boolean),
-        ),
-      ])
-      .superRefine((list, ctx) => {
-        if (list.length === 0) ctx.addIssue({ code: "custom", message: "must name at least one stream" });
-        const unknown = list.filter((s) => !allowed.includes(s));
-        if (unknown.length > 0) {
-          ctx.addIssue({
-            code: "custom",
-            message: `unknown stream(s) ${unknown.join(", ")}; available: ${allowed.join(", ")}`,
-          });
-        }
-      }),
-  );
-
-const s3Prefix = z.preprocess(
-  (v) => (v === undefined ? "data/" : v),
-  z
-    .string()
-    .refine((p) => !p.startsWith("/"), 'must not start with "/"')
-    .transform((p) => (p === "" || p.endsWith("/") ? p : `${p}/`)),
-);
-
 const schema = z.object({
-  S3_BUCKET: required().pipe(
-    z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 chars: a-z 0-9 . -)"),
-  ),
-  S3_PREFIX: s3Prefix,
-  S3_FORCE_PATH_STYLE: bool(false),
+  ...s3Fields,
   LOAD_STREAMS: streamList(LOAD_STREAMS, "contacts,conversations"),
   LOAD_MODE: oneOf(LOAD_MODES, "replace"),
-  INPUT_FORMAT: oneOf(INPUT_FORMATS, "json"),
+  INPUT_FORMAT: dataFormat,
   INPUT_GZIP: bool(false),
   DATABASE_URL: optionalString,
   DB_HOST: optionalString,
@@ -122,9 +71,8 @@ const schema = z.object({
   DB_USER: optionalString,
   DB_PASSWORD: z.string().optional(),
   DB_NAME: optionalString,
-  LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
-  SENTRY_DSN: z.preprocess(blankToUndefined, z.url({ error: "must be a Sentry DSN URL" }).optional()),
-  SENTRY_ENVIRONMENT: optionalString,
+  ...logLevelFields,
+  ...sentryFields,
 });
 
 type Parsed = z.output<typeof schema>;
@@ -167,7 +115,7 @@ function databaseIssues(v: Partial<Parsed>): ConfigIssue[] {
 /** Reads and validates the environment. Throws a ConfigError naming every bad variable. */
 export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig {
   registerSecret(env.DB_PASSWORD);
-  registerSecret(env.SENTRY_DSN?.trim());
+  registerEnvSecrets(env);
   if (env.DATABASE_URL) {
     try {
       const u = new URL(env.DATABASE_URL.trim());
@@ -184,7 +132,7 @@ export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
   if (issues.length > 0 || !result.success) throw new ConfigError("fargate-load environment", issues);
   const v = result.data;
   return {
-    s3: { bucket: v.S3_BUCKET, prefix: v.S3_PREFIX, forcePathStyle: v.S3_FORCE_PATH_STYLE },
+    s3: s3Location(v),
     streams: v.LOAD_STREAMS,
     mode: v.LOAD_MODE,
     input: { format: v.INPUT_FORMAT, gzip: v.INPUT_GZIP },
@@ -199,7 +147,7 @@ export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
             database: v.DB_NAME!,
           },
     logLevel: v.LOG_LEVEL,
-    sentry: v.SENTRY_DSN ? { dsn: v.SENTRY_DSN, environment: v.SENTRY_ENVIRONMENT } : undefined,
+    sentry: sentryConfig(v),
   };
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runTask } from "./cli.js";
+import { runTask } from "@sluice/app-kit";
 import { readLoadConfig } from "./env.js";
 import { runLoad } from "./load.js";
 

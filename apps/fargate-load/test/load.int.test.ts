@@ -1,19 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { appMain, baseEnv, runApp, s3rverEnv, uniqueName, waitFor } from "@sluice/app-kit/testing";
 import { createLogger } from "@sluice/core";
 import { runExtract } from "@sluice/fargate-extract";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
 import { type S3rverHandle, startS3rver } from "@sluice/sink-s3/testing";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  baseEnv,
-  LOAD_MAIN,
-  runApp,
-  s3rverEnv,
-  uniqueName,
-  waitFor,
-} from "../../fargate-extract/test/harness.js";
+
+const LOAD_MAIN = appMain("fargate-load");
 
 const MYSQL_HOST = process.env.SLUICE_TEST_MYSQL_HOST ?? "127.0.0.1";
 const MYSQL_PORT = Number(process.env.SLUICE_TEST_MYSQL_PORT ?? 3306);

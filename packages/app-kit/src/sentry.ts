@@ -2,17 +2,12 @@
  * Error reporting to Sentry, loaded only when SENTRY_DSN is set. Uses `@sentry/core`'s server
  * client with a fetch transport: no auto-instrumentation, no OpenTelemetry, nothing patched;
  * one event per failed run. Every event passes through core's `redactValue` before it leaves.
- * (fargate-extract and fargate-load carry the same file; keep them in step.)
  */
 import * as Sentry from "@sentry/core";
 import { redactValue, type SluiceError } from "@sluice/core";
+import type { SentryConfig } from "./env.js";
 
-export interface SentryTarget {
-  dsn: string;
-  environment?: string | undefined;
-}
-
-export async function sendToSentry(target: SentryTarget, task: string, error: SluiceError): Promise<void> {
+export async function sendToSentry(target: SentryConfig, task: string, error: SluiceError): Promise<void> {
   const client = new Sentry.ServerRuntimeClient({
     dsn: target.dsn,
     ...(target.environment ? { environment: target.environment } : {}),

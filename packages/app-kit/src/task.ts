@@ -1,6 +1,6 @@
 /**
  * The process around a task: logger, SIGTERM → AbortSignal, exit codes, one final line on
- * stderr, optional Sentry. (fargate-extract and fargate-load carry the same file; keep them in step.)
+ * stderr, optional Sentry (the SDK is imported only when a DSN is configured).
  */
 import {
   CancelledError,
@@ -15,6 +15,7 @@ import {
   shutdownSignal,
   toSluiceError,
 } from "@sluice/core";
+import type { SentryConfig } from "./env.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -26,16 +27,19 @@ export interface TaskContext {
   logger: Logger;
 }
 
-export interface TaskDefinition<C extends { logLevel: string; sentry?: SentryConfig | undefined }> {
-  /** "fargate-extract" */
-  name: string;
-  readConfig(): C;
-  run(config: C, ctx: TaskContext): Promise<RunReport>;
+/** What runTask needs from an app's configuration. */
+export interface TaskConfig {
+  logLevel: string;
+  /** Set: failures are reported to Sentry (scrubbed). */
+  sentry?: SentryConfig | undefined;
 }
 
-export interface SentryConfig {
-  dsn: string;
-  environment?: string | undefined;
+export interface TaskDefinition<C extends TaskConfig> {
+  /** "fargate-extract": the logger name and the prefix of the final stderr line. */
+  name: string;
+  /** Reads and validates the configuration (the app's only reader of `process.env`). */
+  readConfig(): C;
+  run(config: C, ctx: TaskContext): Promise<RunReport>;
 }
 
 /** One line: `<code>: <message>`, a ConfigError's issues joined with "; ". Redacted. */
@@ -50,9 +54,7 @@ export function describeError(error: SluiceError): string {
 }
 
 /** Runs a task as a process: returns the exit code (the caller exits with it). */
-export async function runTask<C extends { logLevel: string; sentry?: SentryConfig | undefined }>(
-  task: TaskDefinition<C>,
-): Promise<number> {
+export async function runTask<C extends TaskConfig>(task: TaskDefinition<C>): Promise<number> {
   let logger = createLogger({ name: task.name });
   let sentry: SentryConfig | undefined;
   const shutdown = shutdownSignal({ logger: proxy(() => logger) });

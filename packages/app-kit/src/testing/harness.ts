@@ -1,15 +1,27 @@
 /**
- * Black-box harness: runs an app's built `dist/main.js` as a child process (without
- * --openssl-legacy-provider, as in production) against services started in the test worker.
+ * Black-box harness for the apps' tests: runs an app's built `dist/main.js` as a child process
+ * (without --openssl-legacy-provider, as in production) against services started in the test worker.
+ * Node built-ins only, so importing it never pulls a dev-only package into an app.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const EXTRACT_MAIN = resolve(REPO_ROOT, "apps/fargate-extract/dist/main.js");
-export const LOAD_MAIN = resolve(REPO_ROOT, "apps/fargate-load/dist/main.js");
+/** The workspace root: the nearest folder above this file that holds pnpm-workspace.yaml. */
+export const REPO_ROOT = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findWorkspaceRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
+  }
+}
+
+/** An app's built entry point: `appMain("fargate-load")` → `<repo>/apps/fargate-load/dist/main.js`. */
+export function appMain(app: string): string {
+  return resolve(REPO_ROOT, "apps", app, "dist/main.js");
+}
 
 export function assertBuilt(main: string): void {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first (pnpm test does)`);
