@@ -21,7 +21,7 @@ export interface StreamReport {
   syncMode: "full" | "incremental";
   writeMode: "replace" | "append" | "upsert";
   records: number;
-  /** Approximate JSON bytes of the records moved. */
+  /** JSON bytes of the records moved: as the source reported them, else estimated from samples. */
   bytes: number;
   batches: number;
   durationMs: number;

@@ -378,3 +378,25 @@ describe("runPipeline", () => {
     });
   });
 });
+
+describe("estimateBytes", () => {
+  it("is exact for small batches and close for large uniform ones", async () => {
+    const { estimateBytes } = await import("./runner.js");
+    const small = generateRecords(10);
+    expect(estimateBytes(small)).toBe(small.reduce((n, r) => n + JSON.stringify(r).length + 1, 0));
+    const large = generateRecords(5000);
+    const exact = large.reduce((n, r) => n + JSON.stringify(r).length + 1, 0);
+    expect(Math.abs(estimateBytes(large) - exact) / exact).toBeLessThan(0.05);
+  });
+
+  it("prefers the byte count a source reports", async () => {
+    const sink = memorySink();
+    const source = memorySource({ streams: { a: { records: 10 } } });
+    const inner = source.read.bind(source);
+    source.read = async function* (stream, opts) {
+      for await (const m of inner(stream, opts)) yield m.kind === "records" ? { ...m, bytes: 12345 } : m;
+    };
+    const report = await runPipeline({ source, sink });
+    expect(report.streams[0]!.bytes).toBe(12345);
+  });
+});

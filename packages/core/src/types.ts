@@ -55,8 +55,9 @@ export interface ReadOptions {
 }
 
 export type SourceMessage =
-  | { kind: "records"; records: JsonObject[] }
-  | { kind: "checkpoint"; checkpoint: Checkpoint };
+  /** `bytes`: the batch's serialised size when the source knows it cheaply (e.g. response bytes);
+   *  otherwise the runner estimates it. */
+  { kind: "records"; records: JsonObject[]; bytes?: number } | { kind: "checkpoint"; checkpoint: Checkpoint };
 
 export interface Source {
   readonly name: string;
