@@ -50,6 +50,11 @@ describe("auth, headers and envelopes", () => {
 
   it("requires Accept: application/json (406) and a known Intercom-Version (400)", async () => {
     expect((await call("/me", { headers: { Accept: "text/html" } })).status).toBe(406);
+    expect((await call("/me", { headers: { Accept: "text/html, text/plain;q=0.9" } })).status).toBe(406);
+    // media ranges that admit JSON are accepted (the official SDK sends */*)
+    for (const accept of ["*/*", "application/*", "text/html, application/json;q=0.9", "application/json"]) {
+      expect((await call("/me", { headers: { Accept: accept } })).status, accept).toBe(200);
+    }
     const bad = await call("/me", { headers: { "Intercom-Version": "9.99" } });
     expect(bad.status).toBe(400);
     expect(bad.json.errors[0].code).toBe("intercom_version_invalid");

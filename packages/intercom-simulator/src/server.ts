@@ -232,8 +232,10 @@ export class SimulatorServer {
   ): Reply {
     if (rateLimited) return this.rateLimitReply();
     // §1: a missing/unsupported Accept returns 406.
+    // A media range that admits JSON (application/json, application/*, */*) is fine: the
+    // official SDK sends `*/*` and the real API answers it.
     const accept = req.headers.accept ?? "";
-    if (!/application\/json/i.test(accept)) {
+    if (!/(^|[\s,])(application\/json|application\/\*|\*\/\*)(\s*;[^,]*)?(\s*,|\s*$)/i.test(accept)) {
       return { status: 406, body: errorBody("not_acceptable", "Accept header must be application/json") };
     }
     const versionHeader = req.headers["intercom-version"];

@@ -144,7 +144,16 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       },
       Math.max(0, at - now()),
     );
-    timer.unref?.();
+    // deliberately NOT unref'd: while a caller waits for the window, this timer is the only
+    // thing keeping the process alive; unref'd, a rate-limited run would exit half-way.
+  };
+
+  const cancelTimerIfIdle = () => {
+    if (queue.length === 0 && timer) {
+      clearTimeout(timer);
+      timer = undefined;
+      timerAt = 0;
+    }
   };
 
   const pump = () => {
@@ -154,7 +163,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       const w = queue.shift()!;
       grant(w, t);
     }
-    if (queue.length === 0) return;
+    if (queue.length === 0) return cancelTimerIfIdle();
     if (t < blockedUntil) {
       for (const w of queue) w.after429 = true;
       schedule(blockedUntil);
@@ -222,6 +231,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
           w.onAbort = () => {
             const i = queue.indexOf(w);
             if (i >= 0) queue.splice(i, 1);
+            cancelTimerIfIdle();
             reject(abortReason(signal));
           };
           signal.addEventListener("abort", w.onAbort, { once: true });
