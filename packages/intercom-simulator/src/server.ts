@@ -422,14 +422,10 @@ export class SimulatorServer {
     });
     this.route("POST", "/contacts/search", ({ body }) => {
       // The query string's starting_after is ignored: only the body's pagination counts (§3).
-      const req = searchBody(body);
-      const predicate = compileQuery(req.query, this.contactSearch);
-      const sort = parseSort(req.sort, this.contactSearch, { field: "created_at", order: "descending" });
-      const perPage = bodyPerPage(req.pagination, 50, 150);
-      const rs = this.searchResults("contacts", req.query, sort, () =>
-        buildResultSet(this.contactSearch, predicate, sort),
-      );
-      const page = cursorPage(rs, perPage, startingAfterFromBody(req.pagination));
+      const page = this.searchPage("contacts", this.contactSearch, body, {
+        sort: { field: "created_at", order: "descending" },
+        perPage: 50,
+      });
       return {
         status: 200,
         body: {
@@ -511,14 +507,10 @@ export class SimulatorServer {
       };
     });
     this.route("POST", "/conversations/search", ({ body, version }) => {
-      const req = searchBody(body);
-      const predicate = compileQuery(req.query, this.conversationSearch);
-      const sort = parseSort(req.sort, this.conversationSearch, { field: "updated_at", order: "descending" });
-      const perPage = bodyPerPage(req.pagination, 20, 150);
-      const rs = this.searchResults("conversations", req.query, sort, () =>
-        buildResultSet(this.conversationSearch, predicate, sort),
-      );
-      const page = cursorPage(rs, perPage, startingAfterFromBody(req.pagination));
+      const page = this.searchPage("conversations", this.conversationSearch, body, {
+        sort: { field: "updated_at", order: "descending" },
+        perPage: 20,
+      });
       return {
         status: 200,
         body: {
@@ -542,6 +534,25 @@ export class SimulatorServer {
   }
 
   // ---------------------------------------------------------------- route helpers
+
+  /**
+   * One page of a search (§3, §5): query and sort from the body, cursor from the body's
+   * pagination only (a query-string starting_after is ignored, as the real API does), per_page
+   * up to 150, result sets cached per query so later pages cost O(page).
+   */
+  private searchPage(
+    entity: string,
+    adapter: SearchAdapter,
+    body: unknown,
+    defaults: { sort: SortSpec; perPage: number },
+  ): ReturnType<typeof cursorPage> {
+    const req = searchBody(body);
+    const predicate = compileQuery(req.query, adapter);
+    const sort = parseSort(req.sort, adapter, defaults.sort);
+    const perPage = bodyPerPage(req.pagination, defaults.perPage, 150);
+    const rs = this.searchResults(entity, req.query, sort, () => buildResultSet(adapter, predicate, sort));
+    return cursorPage(rs, perPage, startingAfterFromBody(req.pagination));
+  }
 
   private searchResults(entity: string, query: unknown, sort: SortSpec, build: () => ResultSet): ResultSet {
     return this.cache.get(
