@@ -1,10 +1,10 @@
 /** `pnpm demo` end to end: the built demo in a fresh directory, as a developer would run it. */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runApp } from "@sluice/app-kit/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/main.js");
@@ -13,29 +13,17 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-function run(dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--openssl-legacy-provider", MAIN], {
+/** The built demo, run in `dir` as `pnpm demo` runs it (s3rver needs the legacy OpenSSL provider). */
+const run = (dir: string) =>
+  runApp(
+    MAIN,
+    { PATH: process.env.PATH, HOME: process.env.HOME },
+    {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 55_000);
-    child.on("error", fail);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+      nodeArgs: ["--openssl-legacy-provider"],
+      killAfterMs: 55_000,
+    },
+  );
 
 const row = (stdout: string, first: string) =>
   stdout
