@@ -5,7 +5,7 @@
  * `process.memoryUsage().rss` themselves and report their peak; the larger figure wins.
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,10 +16,19 @@ export const REPO_ROOT = dirname(BENCH_ROOT);
 export const WORK_DIR = join(BENCH_ROOT, ".work");
 
 /**
- * Diagnostic heap cap (MB) for the "capped" re-runs: with it, V8 collects before the heap grows,
- * which tells a retained-memory leak (OOM under the cap) from a lazily grown heap (fits).
+ * The heap cap (MB) the app images set (`NODE_OPTIONS=--max-old-space-size=N` in
+ * apps/fargate-extract/Dockerfile), read from there so the bench runs the apps as deployed.
+ * Also the cap of the diagnostic re-runs: with it V8 collects before the heap grows, which tells
+ * a retained-memory leak (OOM under the cap) from a lazily grown heap (fits).
  */
-export const HEAP_CAP_MB = 192;
+export const HEAP_CAP_MB = imageHeapCapMb();
+
+function imageHeapCapMb(): number {
+  const dockerfile = readFileSync(join(dirname(BENCH_ROOT), "apps/fargate-extract/Dockerfile"), "utf8");
+  const m = /--max-old-space-size=(\d+)/.exec(dockerfile);
+  if (!m?.[1]) throw new Error("apps/fargate-extract/Dockerfile sets no --max-old-space-size in NODE_OPTIONS");
+  return Number(m[1]);
+}
 export const WORKER_EXEC_ARGV = ["--openssl-legacy-provider", "--disable-warning=NodeVersionSupportWarning"];
 
 export interface Measured<T> {

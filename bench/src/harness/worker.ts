@@ -18,9 +18,8 @@ export function worker<P, R>(fn: (params: P) => Promise<R>): void {
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
-  // Not unref'd: the sampler also keeps the worker alive while `fn` waits on timers that are
-  // themselves unref'd (core's rate governor unrefs its wait timer; without this, a worker whose
-  // only pending work is a rate-limit wait exits with code 0 and no result). Cleared when fn settles.
+  // Cleared when fn settles. (It once also masked a core bug: the rate governor's wait timer was
+  // unref'd, so a rate-limited run could exit half-way; fixed in core, with a process-level test.)
   const params = JSON.parse(process.argv[2] ?? "{}") as P;
   const send = (message: unknown) =>
     new Promise<void>((resolve) => {

@@ -38,16 +38,18 @@ export const e2eScenario: Scenario = {
       : (process.env.BENCH_E2E_SIZES ?? "10000,100000,1000000").split(",").map(Number);
     const rows: Row[] = [];
     const peaks: { size: number; extract: number; load: number }[] = [];
-    const runs: { records: number; capped: boolean }[] = sizes.map((records) => ({ records, capped: false }));
+    // Main runs use the heap cap the images set (NODE_OPTIONS in apps/*/Dockerfile): the apps as
+    // deployed. One diagnostic re-run of the largest size shows V8's default (lazy) heap here.
+    const runs: { records: number; capped: boolean }[] = sizes.map((records) => ({ records, capped: true }));
     const largest = sizes[sizes.length - 1];
-    if (largest !== undefined) runs.push({ records: largest, capped: true });
+    if (largest !== undefined) runs.push({ records: largest, capped: false });
     for (const { records, capped } of runs) {
       const conversations = Math.max(100, Math.round(records / 100));
       const contacts = records - conversations;
       const name = capped
-        ? `E2E ${label(records)} records, apps' heap capped at ${HEAP_CAP_MB} MB (diagnostic)`
-        : `E2E ${label(records)} records`;
-      const tag = `${label(records)}${capped ? "-capped" : ""}`;
+        ? `E2E ${label(records)} records`
+        : `E2E ${label(records)} records, V8 default heap on this host (diagnostic)`;
+      const tag = `${label(records)}${capped ? "" : "-uncapped"}`;
       const sim = await startSimulator({
         seed: 11,
         contacts,
@@ -100,7 +102,7 @@ export const e2eScenario: Scenario = {
             `${name}: loaded ${users} users and ${convs} conversations, expected ${contacts} and ${conversations}`,
           );
         }
-        if (!capped) peaks.push({ size: records, extract: extract.peakRss, load: load.peakRss });
+        if (capped) peaks.push({ size: records, extract: extract.peakRss, load: load.peakRss });
         const worst = Math.max(extract.peakRss, load.peakRss);
         rows.push({
           scenario: name,
@@ -108,9 +110,9 @@ export const e2eScenario: Scenario = {
           baseline: "",
           ratio: "",
           memory: `extract ${mb(extract.peakRss)} / load ${mb(load.peakRss)}`,
-          goal: capped ? "fits the cap" : "<= 256 MB",
-          verdict: capped
-            ? `completed${worst <= LIMIT ? ", <= 256 MB" : `, ${mb(worst)}`}`
+          goal: capped ? "<= 256 MB" : "(none: diagnostic)",
+          verdict: !capped
+            ? `completed at ${mb(worst)}: V8 grows the heap lazily without a cap`
             : worst <= LIMIT
               ? "met"
               : `MISSED by ${mb(worst - LIMIT)}`,
