@@ -26,7 +26,8 @@ export const HEAP_CAP_MB = imageHeapCapMb();
 function imageHeapCapMb(): number {
   const dockerfile = readFileSync(join(dirname(BENCH_ROOT), "apps/fargate-extract/Dockerfile"), "utf8");
   const m = /--max-old-space-size=(\d+)/.exec(dockerfile);
-  if (!m?.[1]) throw new Error("apps/fargate-extract/Dockerfile sets no --max-old-space-size in NODE_OPTIONS");
+  if (!m?.[1])
+    throw new Error("apps/fargate-extract/Dockerfile sets no --max-old-space-size in NODE_OPTIONS");
   return Number(m[1]);
 }
 export const WORKER_EXEC_ARGV = ["--openssl-legacy-provider", "--disable-warning=NodeVersionSupportWarning"];
