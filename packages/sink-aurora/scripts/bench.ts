@@ -4,32 +4,28 @@
  * Not a test. Run: cd packages/sink-aurora && npx tsx --conditions sluice-source scripts/bench.ts
  * Env: BENCH_ROWS (default 100000), BENCH_SAVE_ROWS (default 20000), SLUICE_TEST_MYSQL_HOST/PORT/USER.
  */
-import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import type { JsonObject } from "@sluice/core";
-import mysql from "mysql2/promise";
 import { DataSource } from "typeorm";
 import { auroraSink, buildEntities, DEFAULT_TABLES } from "../src/index.js";
 import { TABLE_SPECS, toRow } from "../src/tables.js";
-import { contact, MYSQL_HOST, MYSQL_PORT, MYSQL_USER, openOptions, stream } from "../src/test-support.js";
+import {
+  contact,
+  createTestDatabase,
+  MYSQL_HOST,
+  MYSQL_PORT,
+  MYSQL_USER,
+  openOptions,
+  stream,
+} from "../src/test-support.js";
 import { encodeTsvRows } from "../src/tsv.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const SAVE_ROWS = Number(process.env.BENCH_SAVE_ROWS ?? 20_000);
 const BATCH = 1000; // records per write() call, like the runner's default batch
 
-const database = `sluice_bench_${randomBytes(4).toString("hex")}`;
-const base = {
-  host: MYSQL_HOST,
-  port: MYSQL_PORT,
-  user: MYSQL_USER,
-  charset: "utf8mb4_unicode_ci",
-  timezone: "Z",
-};
-const admin = await mysql.createConnection(base);
-await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-const conn = await mysql.createConnection({ ...base, database });
-const url = `mysql://${MYSQL_USER}@${MYSQL_HOST}:${MYSQL_PORT}/${database}`;
+const db = await createTestDatabase();
+const { conn, database, url } = db;
 const records: JsonObject[] = Array.from({ length: ROWS }, (_, i) => contact(i));
 const results: Array<{ name: string; rows: number; seconds: number; rowsPerSec: number }> = [];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -135,7 +131,5 @@ try {
   console.log("\nratio to raw LOAD DATA (prebuilt TSV):");
   for (const r of results) console.log(`  ${r.name.padEnd(44)} ${(r.rowsPerSec / raw).toFixed(2)}x`);
 } finally {
-  await conn.end();
-  await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-  await admin.end();
+  await db.drop();
 }
