@@ -405,11 +405,10 @@ export class SimulatorServer {
 
     // §4.1 contacts.
     this.route("GET", "/contacts", ({ url }) => {
-      const perPage = perPageParam(url.searchParams.get("per_page"), 10, 150);
-      const rs = this.cache.get("contacts:list", ws.version, () =>
-        buildResultSet(this.contactList, null, { field: "created_at", order: "descending" }),
-      );
-      const page = cursorPage(rs, perPage, url.searchParams.get("starting_after") ?? undefined);
+      const page = this.listPage("contacts", this.contactList, url, {
+        sort: { field: "created_at", order: "descending" },
+        perPage: 10,
+      });
       return {
         status: 200,
         body: {
@@ -491,11 +490,10 @@ export class SimulatorServer {
 
     // §4.4 conversations.
     this.route("GET", "/conversations", ({ url, version }) => {
-      const perPage = perPageParam(url.searchParams.get("per_page"), 20, 150);
-      const rs = this.cache.get("conversations:list", ws.version, () =>
-        buildResultSet(this.conversationSearch, null, { field: "updated_at", order: "descending" }),
-      );
-      const page = cursorPage(rs, perPage, url.searchParams.get("starting_after") ?? undefined);
+      const page = this.listPage("conversations", this.conversationSearch, url, {
+        sort: { field: "updated_at", order: "descending" },
+        perPage: 20,
+      });
       return {
         status: 200,
         body: {
@@ -534,6 +532,20 @@ export class SimulatorServer {
   }
 
   // ---------------------------------------------------------------- route helpers
+
+  /** One page of a cursor list (§3): `per_page` up to 150 and `starting_after` in the query string. */
+  private listPage(
+    entity: string,
+    adapter: SearchAdapter,
+    url: URL,
+    defaults: { sort: SortSpec; perPage: number },
+  ): ReturnType<typeof cursorPage> {
+    const perPage = perPageParam(url.searchParams.get("per_page"), defaults.perPage, 150);
+    const rs = this.cache.get(`${entity}:list`, this.ws.version, () =>
+      buildResultSet(adapter, null, defaults.sort),
+    );
+    return cursorPage(rs, perPage, url.searchParams.get("starting_after") ?? undefined);
+  }
 
   /**
    * One page of a search (§3, §5): query and sort from the body, cursor from the body's
