@@ -1,24 +1,12 @@
-import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { type JsonObject, silentLogger } from "@sluice/core";
 import type { FormatOptions } from "@sluice/formats";
 import { s3Sink } from "@sluice/sink-s3";
-import { type S3rverHandle, startS3rver } from "@sluice/sink-s3/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { s3Source } from "./source.js";
-import { drain, readOptions } from "./test-helpers.js";
+import { drain, readOptions, s3rverFixture } from "./test-helpers.js";
 
-let s3: S3rverHandle;
-let n = 0;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => s3?.close());
-
-async function bucket(): Promise<string> {
-  const name = `rt-${process.pid}-${++n}`;
-  await s3.client.send(new CreateBucketCommand({ Bucket: name }));
-  return name;
-}
+const fixture = s3rverFixture("rt");
+const bucket = () => fixture.bucket();
 
 const FIVE_MB = 5 * 1024 * 1024;
 const TEXTS = [
@@ -48,7 +36,7 @@ async function roundTrip(
   format: FormatOptions,
 ): Promise<{ input: JsonObject[]; output: JsonObject[]; key: string }> {
   const b = await bucket();
-  const sink = s3Sink({ bucket: b, prefix: "rt/", format, client: s3.client });
+  const sink = s3Sink({ bucket: b, prefix: "rt/", format, client: fixture.s3.client });
   const writer = await sink.open(
     { name: "contacts", primaryKey: ["id"] },
     {
@@ -64,7 +52,12 @@ async function roundTrip(
   const report = await writer.commit({ stateKey: "rt/contacts" });
   const key = (report.details!.keys as string[])[0]!;
   // format inferred from the key's extension
-  const source = s3Source({ bucket: b, streams: { contacts: { key } }, client: s3.client, batchSize: 700 });
+  const source = s3Source({
+    bucket: b,
+    streams: { contacts: { key } },
+    client: fixture.s3.client,
+    batchSize: 700,
+  });
   const { records: output, batches } = await drain(source.read("contacts", readOptions()));
   expect(Math.max(...batches)).toBeLessThanOrEqual(700);
   return { input, output, key };
@@ -92,7 +85,7 @@ describe("sink-s3 → source-s3 round trip", () => {
 
   it("keeps nested values and numbers in JSON formats", async () => {
     const b = await bucket();
-    const sink = s3Sink({ bucket: b, format: { format: "jsonl", gzip: true }, client: s3.client });
+    const sink = s3Sink({ bucket: b, format: { format: "jsonl", gzip: true }, client: fixture.s3.client });
     const w = await sink.open(
       { name: "conversations", primaryKey: ["id"] },
       {
@@ -109,7 +102,7 @@ describe("sink-s3 → source-s3 round trip", () => {
     const source = s3Source({
       bucket: b,
       streams: { conversations: { prefix: "conversations" } },
-      client: s3.client,
+      client: fixture.s3.client,
     });
     expect((await drain(source.read("conversations", readOptions()))).records).toEqual(input);
   });

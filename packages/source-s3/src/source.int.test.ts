@@ -1,28 +1,17 @@
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ConfigError, DataError, type JsonObject, silentLogger } from "@sluice/core";
 import { s3Sink } from "@sluice/sink-s3";
-import { type S3rverHandle, startS3rver } from "@sluice/sink-s3/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { s3Source } from "./source.js";
-import { drain, readOptions, reporter } from "./test-helpers.js";
+import { drain, readOptions, reporter, s3rverFixture } from "./test-helpers.js";
 
-let s3: S3rverHandle;
-let n = 0;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => s3?.close());
-
-async function bucket(): Promise<string> {
-  const name = `src-${process.pid}-${++n}`;
-  await s3.client.send(new CreateBucketCommand({ Bucket: name }));
-  return name;
-}
+const fixture = s3rverFixture("src");
+const bucket = () => fixture.bucket();
 const put = (Bucket: string, Key: string, Body: string | Uint8Array) =>
-  s3.client.send(new PutObjectCommand({ Bucket, Key, Body }));
+  fixture.s3.client.send(new PutObjectCommand({ Bucket, Key, Body }));
 
 async function failure(p: Promise<unknown>): Promise<DataError> {
   const e = await p.then(
@@ -38,7 +27,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: "any-bucket",
       streams: { contacts: { key: "a.jsonl" }, tickets: { prefix: "t/", primaryKey: ["ticket_id"] } },
-      client: s3.client,
+      client: fixture.s3.client,
     });
     expect(await source.discover()).toEqual([
       { name: "contacts", primaryKey: ["id"], syncModes: ["full"] },
@@ -68,7 +57,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: b,
       streams: { contacts: { key: "in/contacts.jsonl" } },
-      client: s3.client,
+      client: fixture.s3.client,
     });
     const err = await failure(drain(source.read("contacts", readOptions())));
     expect(err.code).toBe("data_invalid");
@@ -80,7 +69,11 @@ describe("s3Source", () => {
     const b = await bucket();
     const gz = gzipSync(Buffer.from('{"id":1}\n'.repeat(5000)));
     await put(b, "in/contacts.jsonl.gz", gz.subarray(0, Math.floor(gz.length / 2)));
-    const source = s3Source({ bucket: b, streams: { contacts: { prefix: "in/" } }, client: s3.client });
+    const source = s3Source({
+      bucket: b,
+      streams: { contacts: { prefix: "in/" } },
+      client: fixture.s3.client,
+    });
     const err = await failure(drain(source.read("contacts", readOptions())));
     expect(err.location.key).toBe("in/contacts.jsonl.gz");
   });
@@ -90,7 +83,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: b,
       streams: { contacts: { key: "nope/contacts.json" } },
-      client: s3.client,
+      client: fixture.s3.client,
     });
     const err = await failure(drain(source.read("contacts", readOptions())));
     expect(err.code).toBe("data_invalid");
@@ -102,7 +95,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: "missing-bucket-x",
       streams: { a: { key: "a.json" } },
-      client: s3.client,
+      client: fixture.s3.client,
     });
     await expect(source.check()).rejects.toBeInstanceOf(ConfigError);
   });
@@ -122,7 +115,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: b,
       streams: { parts: { prefix: "p/" } },
-      client: s3.client,
+      client: fixture.s3.client,
       listPageSize: 5,
     });
     const { records } = await drain(source.read("parts", readOptions(rep)));
@@ -141,7 +134,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: b,
       streams: { contacts: { key: "export.dat", format: { format: "csv" } }, other: { key: "export.dat" } },
-      client: s3.client,
+      client: fixture.s3.client,
     });
     expect((await drain(source.read("contacts", readOptions()))).records).toEqual([{ id: "1", name: "Zoë" }]);
     await expect(drain(source.read("other", readOptions()))).rejects.toBeInstanceOf(ConfigError);
@@ -160,7 +153,7 @@ describe("s3Source", () => {
       keyTemplate: "{stream}/part-{n}.{ext}",
       format: { format: "parquet", parquet: { rowGroupSize: 500 } },
       maxRecordsPerObject: 1200,
-      client: s3.client,
+      client: fixture.s3.client,
     });
     const w = await sink.open(
       { name: "scores", primaryKey: ["id"] },
@@ -184,7 +177,7 @@ describe("s3Source", () => {
     const source = s3Source({
       bucket: b,
       streams: { scores: { prefix: "scores/" } },
-      client: s3.client,
+      client: fixture.s3.client,
       batchSize: 400,
     });
     const { records, batches } = await drain(source.read("scores", readOptions()));
@@ -192,7 +185,7 @@ describe("s3Source", () => {
     expect(Math.max(...batches)).toBeLessThanOrEqual(400);
 
     // DuckDB reads the objects straight from s3rver's files
-    const files = keys.map((k) => join(s3.directory, b, `${k}._S3rver_object`));
+    const files = keys.map((k) => join(fixture.s3.directory, b, `${k}._S3rver_object`));
     const db = await DuckDBInstance.create(":memory:");
     const conn = await db.connect();
     const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(", ");

@@ -1,4 +1,5 @@
 // Test-only helpers (not exported from the package).
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import {
   type JsonObject,
   type ReadOptions,
@@ -6,6 +7,33 @@ import {
   type StreamReporter,
   silentLogger,
 } from "@sluice/core";
+import { type S3rverHandle, startS3rver } from "@sluice/sink-s3/testing";
+import { afterAll, beforeAll } from "vitest";
+
+/**
+ * One s3rver for the calling test file (started before its tests, closed after) and fresh,
+ * uniquely named buckets on it. Call at the top level of the file.
+ */
+export function s3rverFixture(prefix: string): { readonly s3: S3rverHandle; bucket(): Promise<string> } {
+  let handle: S3rverHandle | undefined;
+  let n = 0;
+  beforeAll(async () => {
+    handle = await startS3rver();
+  });
+  afterAll(async () => handle?.close());
+  const fixture = {
+    get s3(): S3rverHandle {
+      if (!handle) throw new Error("s3rver is not started: use the fixture inside tests");
+      return handle;
+    },
+    async bucket(): Promise<string> {
+      const name = `${prefix}-${process.pid}-${++n}`;
+      await fixture.s3.client.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+  };
+  return fixture;
+}
 
 export interface RecordingReporter extends StreamReporter {
   calls: number;
