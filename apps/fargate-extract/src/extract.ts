@@ -61,7 +61,7 @@ export async function runExtract(config: ExtractConfig, options: RunExtractOptio
       ? s3StateStore({ bucket: config.s3.bucket, key: extractStateKey(config.s3.prefix), clientConfig })
       : undefined;
   try {
-    await Promise.all([source.check(options.signal), sink.check(options.signal)]);
+    await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
     return await runPipeline({
       source,
       sink,

@@ -53,7 +53,7 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
   });
   const sink: Sink = auroraSink({ ...config.database, logger });
   try {
-    await Promise.all([source.check(options.signal), sink.check(options.signal)]);
+    await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
     return await runPipeline({
       source,
       sink,

@@ -1,4 +1,5 @@
 export { parseOptions, zodIssues } from "./config.js";
+export type { ContinuousPipelineOptions, RecordTransform } from "./continuous-options.js";
 export {
   AuthError,
   CancelledError,
@@ -24,16 +25,24 @@ export { type ShutdownOptions, shutdownSignal } from "./shutdown.js";
 export { FileStateStore, fileStateStore } from "./state/file.js";
 export { MemoryStateStore, memoryStateStore } from "./state/memory.js";
 export type {
+  CheckedSink,
   Checkpoint,
+  ChildTableLayout,
   CommitContext,
   CommitReport,
+  ContinuousHints,
+  DeadLetter,
+  DeadLetterInput,
+  DiscoverableSource,
   JsonObject,
   JsonPrimitive,
   JsonSchema,
   JsonValue,
+  LayoutColumn,
   OpenOptions,
   ReadOptions,
   Sink,
+  SinkCapabilities,
   SinkWriter,
   Source,
   SourceMessage,
@@ -41,5 +50,7 @@ export type {
   StreamDescriptor,
   StreamReporter,
   SyncMode,
+  TableLayout,
   WriteMode,
 } from "./types.js";
+export { TOMBSTONE_FIELD } from "./types.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { parseOptions } from "./config.js";
-import { CancelledError, ConfigError, SluiceError, toSluiceError } from "./errors.js";
+import { CancelledError, ConfigError, DataError, SluiceError, toSluiceError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type ProgressEvent, type RunReport, StreamStats } from "./report.js";
 import { MemoryStateStore } from "./state/memory.js";
@@ -153,7 +153,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
 
   try {
     throwIfAborted(controller.signal);
-    const descriptors = await source.discover(controller.signal);
+    const descriptors = source.discover
+      ? await source.discover(controller.signal)
+      : (opts.streams ?? []).map((name): StreamDescriptor => ({ name, primaryKey: [] }));
     const byName = new Map(descriptors.map((d) => [d.name, d]));
     const selected = opts.streams ?? descriptors.map((d) => d.name);
     const unknown = selected.filter((s) => !byName.has(s));
@@ -347,6 +349,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunReport> 
         } else if (message.kind === "checkpoint") {
           await flush();
           checkpoint = message.checkpoint;
+        } else {
+          const { code, reason } = message.letter;
+          throw new DataError(`undecodable input (${code}): ${reason}`, { stream: descriptor.name });
         }
         throwIfAborted(controller.signal);
       }

@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import {
+  type CheckedSink,
   type CommitContext,
   type CommitReport,
   ConfigError,
@@ -13,7 +14,6 @@ import {
   type Logger,
   type OpenOptions,
   parseOptions,
-  type Sink,
   SinkError,
   type SinkWriter,
   SluiceError,
@@ -50,12 +50,12 @@ interface RunManifest {
  * S3 sink: one (or, when rolling, several) object per stream, streamed as multipart uploads
  * from memory and made visible only at `commit()`.
  */
-export function s3Sink(options: S3SinkOptions): Sink {
+export function s3Sink(options: S3SinkOptions): CheckedSink {
   const opts = parseOptions(s3SinkOptionsSchema, options, "s3Sink options");
   const { client, owned } = resolveClient(opts);
   const manifests = new Map<string, RunManifest>();
 
-  const sink: Sink = {
+  const sink: CheckedSink = {
     name: "s3",
     async check(signal) {
       try {

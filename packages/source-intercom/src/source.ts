@@ -3,6 +3,7 @@ import {
   ConfigError,
   createHttpClient,
   createRateGovernor,
+  type DiscoverableSource,
   type JsonObject,
   type ReadOptions,
   registerSecret,
@@ -58,7 +59,7 @@ const noopReporter = {
  * of this source, so concurrent streams and concurrent conversation fetches stay within the app's
  * rate limit together.
  */
-export function intercomSource(options: IntercomSourceOptions): Source {
+export function intercomSource(options: IntercomSourceOptions): DiscoverableSource {
   if (options && typeof options.accessToken === "string") registerSecret(options.accessToken);
   const opts = resolveOptions(options);
   registerSecret(opts.accessToken);

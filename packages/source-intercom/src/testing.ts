@@ -57,7 +57,7 @@ export async function readAll(
       batches++;
       records.push(...m.records);
       if (options.delayPerBatchMs) await new Promise((r) => setTimeout(r, options.delayPerBatchMs));
-    } else checkpoints.push(m.checkpoint);
+    } else if (m.kind === "checkpoint") checkpoints.push(m.checkpoint);
   }
   return { ...recorded, records, checkpoints, batches };
 }

@@ -9,6 +9,7 @@ import {
 import {
   ConfigError,
   DataError,
+  type DiscoverableSource,
   type JsonObject,
   parseOptions,
   type ReadOptions,
@@ -94,7 +95,7 @@ interface ObjectRef {
  * batches. Text formats stream the GetObject body through the decoder (memory stays flat);
  * Parquet is read with ranged GETs (footer, then row groups).
  */
-export function s3Source(options: S3SourceOptions): Source & { close(): Promise<void> } {
+export function s3Source(options: S3SourceOptions): DiscoverableSource & { close(): Promise<void> } {
   const opts = parseOptions(optionsSchema, options, "s3Source options");
   const { client, owned } = resolveClient(opts);
   const bucket = opts.bucket;
