@@ -1,9 +1,7 @@
-export {
-  type ConformanceTarget,
-  defaultConformanceRecord,
-  runSinkConformance,
-  type SinkConformanceOptions,
-} from "./conformance.js";
+/**
+ * `@sluice/core/testing`: in-memory sources and sinks with fault injection. No test framework
+ * needed; the sink conformance suite (vitest) is `@sluice/core/conformance`.
+ */
 export { type MemorySink, type MemorySinkOptions, memorySink, type SinkEvent } from "./memory-sink.js";
 export {
   generateRecords,
