@@ -130,6 +130,48 @@ describe("runContinuous", () => {
     expect(maxOutstanding).toBeLessThanOrEqual(100);
   });
 
+  it("a source that fills its window, then checkpoints it, is not starved of its checkpoint", async () => {
+    let acked = 0;
+    const source: Source = {
+      name: "window",
+      continuous: { maxUnacked: 100 },
+      async discover() {
+        return [{ name: "events", primaryKey: ["id"] }];
+      },
+      async *read() {
+        for (let w = 0; w < 5; w++) {
+          yield { kind: "records", records: range(w * 100, w * 100 + 100) };
+          yield { kind: "checkpoint", checkpoint: { seq: w * 100 + 100 } };
+        }
+      },
+      async committed(_s, cp) {
+        acked = Number(cp.seq);
+      },
+    };
+    const sink = memorySink();
+    await runContinuous({ source, sink, batch: { maxRecords: 100 } });
+    expect(acked).toBe(500);
+    expect(sink.tables.get("events")).toHaveLength(500);
+  });
+
+  it("fails a source that yields past twice its window without a checkpoint", async () => {
+    const source: Source = {
+      name: "nocheckpoint",
+      continuous: { maxUnacked: 10 },
+      async discover() {
+        return [{ name: "events", primaryKey: ["id"] }];
+      },
+      async *read() {
+        for (let i = 0; ; i++) yield { kind: "records", records: [rec(i)] };
+      },
+    };
+    const err = await runContinuous({ source, sink: memorySink(), batch: { maxRecords: 10 } }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.message).toContain("20 messages delivered without a checkpoint, past maxUnacked 10");
+  });
+
   it("refuses a batch larger than the source can hold unacknowledged, and replace", async () => {
     const broker = memoryBroker({ streams: ["events"], prefetch: 100 });
     const err = await runContinuous({
