@@ -357,6 +357,32 @@ describe("runContinuous", () => {
       expect(sink.openWriters()).toBe(0);
     });
 
+    it("forceSignal (a second SIGTERM) aborts the open batch during a drain", async () => {
+      const broker = memoryBroker({ streams: ["events"], batchSize: 10 });
+      broker.publish("events", range(0, 10));
+      const sink = memorySink({ commitDelayMs: 60_000 });
+      const drain = new AbortController();
+      const force = new AbortController();
+      const run = runContinuous({
+        source: broker.consumer(),
+        sink,
+        signal: drain.signal,
+        forceSignal: force.signal,
+        batch: { maxRecords: 10 },
+      }).catch((e) => e);
+      await settle();
+      drain.abort();
+      await settle();
+      expect(sink.openWriters()).toBe(1); // still committing: the drain waits for it
+      force.abort();
+      const err = await run;
+      expect(err.code).toBe("cancelled");
+      expect(err.message).toContain("forced stop");
+      expect(sink.tables.get("events")).toBeUndefined();
+      expect(broker.acked("events")).toBe(0);
+      expect(sink.openWriters()).toBe(0);
+    });
+
     it("exitWhenIdleMs drains and returns once the source has been quiet that long", async () => {
       const clock = manualClock();
       const broker = memoryBroker({ streams: ["events"], batchSize: 10 });
