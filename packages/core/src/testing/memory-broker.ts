@@ -39,6 +39,8 @@ export interface MemoryBroker {
   readonly deadLettered: DeadLetter[];
 }
 
+const RELEASED: { record?: JsonObject; poison?: string } = {};
+
 interface Queue {
   log: Array<{ record?: JsonObject; poison?: string }>;
   ackedSeq: number;
@@ -160,7 +162,10 @@ export function memoryBroker(options: MemoryBrokerOptions): MemoryBroker {
           acks++;
           if (faults.crashBeforeAck?.(acks)) throw new Error(`injected crash before ack #${acks}`);
           const q = queue(stream);
-          q.ackedSeq = Math.max(q.ackedSeq, Number(checkpoint.seq));
+          const seq = Math.min(q.log.length, Number(checkpoint.seq));
+          // acknowledged messages are never delivered again: release them
+          for (let i = q.ackedSeq; i < seq; i++) q.log[i] = RELEASED;
+          q.ackedSeq = Math.max(q.ackedSeq, seq);
           notify();
         },
         async deadLetter(letter: DeadLetter) {
