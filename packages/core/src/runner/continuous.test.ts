@@ -55,6 +55,8 @@ describe("runContinuous", () => {
     expect(sink.events.at(-1)).toEqual({ op: "close", stream: "events" });
     const s = report.streams[0]!;
     expect(s).toMatchObject({ status: "committed", records: 95, commits: 4, deadLetters: 0, lagMs: 0 });
+    expect(s.syncMode).toBe("incremental");
+    expect(s.warnings).toEqual([]);
     expect(s.commitLatencyMs!.p99).toBeGreaterThanOrEqual(s.commitLatencyMs!.p50);
   });
 

@@ -113,6 +113,7 @@ async function plan(
     writeMode: options.writeMode,
     stateKeyPrefix: options.stateKeyPrefix ?? options.source.name,
     delivery: "continuous",
+    unbounded: true,
     signal,
   });
   const issues: ConfigIssue[] = [];
