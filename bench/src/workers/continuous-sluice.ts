@@ -1,11 +1,12 @@
 /**
  * Worker: `count` contacts published to an in-memory broker, delivered continuously by
- * runContinuous into sink-aurora (upsert by id, one atomic commit per micro-batch, each
- * acknowledged after its commit).
+ * runContinuous into sink-aurora (upsert by id on its long-lived continuous writer: one
+ * transaction per micro-batch, each acknowledged after its commit).
  */
 import { runContinuous } from "@sluice/core";
 import { type MemoryBroker, memoryBroker } from "@sluice/core/testing";
 import { auroraSink } from "@sluice/sink-aurora";
+import { withIntercomLayout } from "@sluice/source-intercom";
 import mysql from "mysql2/promise";
 import { contactBatches } from "../data/contacts.js";
 import { stopwatch, worker } from "../harness/worker.js";
@@ -36,6 +37,8 @@ worker<ContinuousSluiceParams, ContinuousSluiceResult>(async (p) => {
       source: broker.consumer(),
       sink,
       writeMode: "upsert",
+      // Intercom's contacts layout: the same `users` columns the naive loop writes
+      descriptors: [withIntercomLayout({ name: "contacts", primaryKey: ["id"] })],
       batch: { maxRecords: p.maxRecords, maxLatencyMs: 50 },
     });
     const ms = elapsed();
