@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DataError, SinkError, TransientError } from "../errors.js";
+import type { Logger } from "../logger.js";
 import type { ProgressEvent } from "../report.js";
 import { MemoryStateStore } from "../state/memory.js";
 import { manualClock, memoryBroker, memorySink, settle } from "../testing/index.js";
@@ -404,6 +405,42 @@ describe("runContinuous", () => {
       expect(report.drained).toBe(true);
       expect(broker.acked("events")).toBe(12);
     });
+  });
+
+  it("logs one debug line per commit and an info summary every summaryIntervalMs", async () => {
+    const clock = manualClock();
+    const lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> = [];
+    const logger: Logger = {
+      trace: () => undefined,
+      debug: (obj, msg) =>
+        lines.push({ level: "debug", msg: String(msg), obj: obj as Record<string, unknown> }),
+      info: (obj, msg) =>
+        lines.push({ level: "info", msg: String(msg), obj: obj as Record<string, unknown> }),
+      warn: () => undefined,
+      error: () => undefined,
+      child: () => logger,
+    };
+    const broker = memoryBroker({ streams: ["events"], batchSize: 10 });
+    broker.publish("events", range(0, 30));
+    const controller = new AbortController();
+    const run = runContinuous({
+      source: broker.consumer(),
+      sink: memorySink(),
+      clock,
+      logger,
+      signal: controller.signal,
+      summaryIntervalMs: 5000,
+      batch: { maxRecords: 10 },
+    });
+    await settle();
+    expect(lines.filter((l) => l.msg === "micro-batch committed")).toHaveLength(3);
+    expect(lines.filter((l) => l.msg === "continuous summary")).toHaveLength(0);
+    await clock.advance(5000);
+    const summaries = lines.filter((l) => l.msg === "continuous summary");
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.obj).toMatchObject({ stream: "events", records: 30, deadLetters: 0, lagMs: 0 });
+    controller.abort();
+    await run;
   });
 
   it("reports progress, commits, redeliveries and rates", async () => {
