@@ -101,6 +101,22 @@ describe("stale staging tables", () => {
   });
 });
 
+describe("retried streams", () => {
+  it("two writers of one run (a retry) never share a staging table: aborting one keeps the other's", async () => {
+    const d = items(unique("retry"));
+    const sink = makeSink();
+    const runId = "same-run";
+    const first = await sink.open(d, openOptions("replace", runId));
+    await first.write(Array.from({ length: 6 }, (_, i) => ({ id: `a${i}`, v: i })));
+    const retry = await sink.open(d, openOptions("replace", runId));
+    await retry.write(Array.from({ length: 7 }, (_, i) => ({ id: `b${i}`, v: i })));
+    await first.abort(new Error("transient failure: retried"));
+    const r = await retry.commit({ stateKey: "k" });
+    expect(r.details).toMatchObject({ rows: 7 });
+    expect(await count(d.name)).toBe(7);
+  });
+});
+
 describe("oversize records", () => {
   it("a record larger than max_allowed_packet is a DataError naming stream, position and id; nothing staged", async () => {
     const [{ p }] = (await query("SELECT @@max_allowed_packet AS p")) as Array<{ p: number }> as [
