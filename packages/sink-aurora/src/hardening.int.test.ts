@@ -2,7 +2,7 @@
  * Hardening (MariaDB): stale staging tables, oversize records, duplicate keys, empty replace,
  * tombstones, and continuous delivery.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   ConfigError,
   DataError,
@@ -105,7 +105,7 @@ describe("retried streams", () => {
   it("two writers of one run (a retry) never share a staging table: aborting one keeps the other's", async () => {
     const d = items(unique("retry"));
     const sink = makeSink();
-    const runId = "same-run";
+    const runId = randomUUID();
     const first = await sink.open(d, openOptions("replace", runId));
     await first.write(Array.from({ length: 6 }, (_, i) => ({ id: `a${i}`, v: i })));
     const retry = await sink.open(d, openOptions("replace", runId));
