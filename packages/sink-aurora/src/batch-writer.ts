@@ -52,15 +52,15 @@ export class BatchWriter implements SinkWriter {
     if (batch.every((b) => b.rows.length === 0)) return;
     const { backend, session: s } = this.ctx;
     const p = backend.exclusive(async () => {
-      const sqliteTx = backend.dialect.ddlInTransaction;
+      const inTx = backend.dialect.loadsInTransaction;
       try {
         for (const st of this.staging) await st.create(backend, s);
-        if (sqliteTx) await s.query(backend.dialect.begin());
+        if (inTx) await s.query(backend.dialect.begin());
         for (const [i, { rows }] of batch.entries())
           await this.staging[i]!.load(backend, s, rows, this.ctx.method);
-        if (sqliteTx) await s.query("COMMIT");
+        if (inTx) await s.query("COMMIT");
       } catch (e) {
-        if (sqliteTx) await s.query("ROLLBACK").catch(() => undefined);
+        if (inTx) await s.query("ROLLBACK").catch(() => undefined);
         throw failure(this.ctx, e, "stage", this.mode);
       }
     });
