@@ -30,11 +30,17 @@ worker<ContinuousSluiceParams, ContinuousSluiceResult>(async (p) => {
   const sink = auroraSink({ url: p.url });
   const broker = memoryBroker({ streams: ["contacts"], prefetch: p.maxRecords * 4, batchSize: 100 });
   try {
-    await sink.migrate();
+    // Contact-shaped records land in Intercom's `users` table: the layout travels with the descriptor.
+    const consumer = broker.consumer();
+    const source = {
+      ...consumer,
+      discover: async () => (await consumer.discover!()).map(withIntercomLayout),
+    };
+    await sink.migrate(await source.discover());
     const elapsed = stopwatch();
     const producing = produce(broker, p.count, p.maxRecords * 8);
     const report = await runContinuous({
-      source: broker.consumer(),
+      source,
       sink,
       writeMode: "upsert",
       // Intercom's contacts layout: the same `users` columns the naive loop writes

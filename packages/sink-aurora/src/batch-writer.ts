@@ -25,9 +25,10 @@ export class BatchWriter implements SinkWriter {
   constructor(private readonly ctx: WriterContext) {
     this.rows = collectorFor(ctx);
     const temporary = ctx.options.mode !== "replace" && ctx.backend.dialect.temporaryStaging;
-    const { runId, runStartedAt } = ctx.options;
+    const { runId } = ctx.options;
+    const openedAt = new Date();
     this.staging = this.rows.tables.map((t) => {
-      const names = stagingNames(t.live.def.table, `${runId}:${ctx.stream}`, runStartedAt, ctx.scope);
+      const names = stagingNames(t.live.def.table, `${runId}:${ctx.stream}`, openedAt, ctx.scope);
       ctx.active.add(names.staging);
       return new Staging(t, names, temporary);
     });
@@ -51,15 +52,15 @@ export class BatchWriter implements SinkWriter {
     if (batch.every((b) => b.rows.length === 0)) return;
     const { backend, session: s } = this.ctx;
     const p = backend.exclusive(async () => {
-      const sqliteTx = backend.dialect.ddlInTransaction;
+      const inTx = backend.dialect.loadsInTransaction;
       try {
         for (const st of this.staging) await st.create(backend, s);
-        if (sqliteTx) await s.query(backend.dialect.begin());
+        if (inTx) await s.query(backend.dialect.begin());
         for (const [i, { rows }] of batch.entries())
           await this.staging[i]!.load(backend, s, rows, this.ctx.method);
-        if (sqliteTx) await s.query("COMMIT");
+        if (inTx) await s.query("COMMIT");
       } catch (e) {
-        if (sqliteTx) await s.query("ROLLBACK").catch(() => undefined);
+        if (inTx) await s.query("ROLLBACK").catch(() => undefined);
         throw failure(this.ctx, e, "stage", this.mode);
       }
     });

@@ -39,6 +39,14 @@ runSinkConformance({
           throw e;
         }
       },
+      // A real fault: the sink's connections are killed before the commit.
+      async breakNextCommit() {
+        const [rows] = await db.conn.query(
+          "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+          [db.database],
+        );
+        for (const { id } of rows as Array<{ id: number }>) await db.conn.query(`KILL ${Number(id)}`);
+      },
       cleanup: () => sink.close(),
     };
   },

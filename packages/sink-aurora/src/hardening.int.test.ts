@@ -2,7 +2,7 @@
  * Hardening (MariaDB): stale staging tables, oversize records, duplicate keys, empty replace,
  * tombstones, and continuous delivery.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   ConfigError,
   DataError,
@@ -98,6 +98,22 @@ describe("stale staging tables", () => {
     expect(await like(`${table}__`)).toEqual(liveStaging);
     await live.abort("done");
     expect(await like(`${table}__`)).toEqual([]);
+  });
+});
+
+describe("retried streams", () => {
+  it("two writers of one run (a retry) never share a staging table: aborting one keeps the other's", async () => {
+    const d = items(unique("retry"));
+    const sink = makeSink();
+    const runId = randomUUID();
+    const first = await sink.open(d, openOptions("replace", runId));
+    await first.write(Array.from({ length: 6 }, (_, i) => ({ id: `a${i}`, v: i })));
+    const retry = await sink.open(d, openOptions("replace", runId));
+    await retry.write(Array.from({ length: 7 }, (_, i) => ({ id: `b${i}`, v: i })));
+    await first.abort(new Error("transient failure: retried"));
+    const r = await retry.commit({ stateKey: "k" });
+    expect(r.details).toMatchObject({ rows: 7 });
+    expect(await count(d.name)).toBe(7);
   });
 });
 

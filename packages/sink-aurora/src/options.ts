@@ -136,6 +136,28 @@ export interface SqliteTarget {
   location: string;
 }
 
+/** How a target is named in messages (never the URL or the password), lock scopes and locations. */
+export interface TargetInfo {
+  /** `mysql host:port/db` or `sqlite file`. */
+  where: string;
+  /** What named locks are scoped to: the database. */
+  scope: string;
+  /** `database.table` (MySQL) or `file#table` (SQLite). */
+  location(table: string): string;
+}
+
+export function targetInfo(t: MysqlTarget | SqliteTarget): TargetInfo {
+  if (t.kind === "sqlite") {
+    return {
+      where: `sqlite ${t.location}`,
+      scope: t.location,
+      location: (table) => `${t.location}#${table}`,
+    };
+  }
+  const db = `${t.host}:${t.port}/${t.database}`;
+  return { where: `mysql ${db}`, scope: db, location: (table) => `${t.database}.${table}` };
+}
+
 export interface ResolvedOptions {
   target: MysqlTarget | SqliteTarget;
   /** Table overrides by stream name. */

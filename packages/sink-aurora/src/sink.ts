@@ -17,7 +17,13 @@ import { BatchWriter } from "./batch-writer.js";
 import { ContinuousWriter } from "./continuous-writer.js";
 import { mapDbError } from "./db-errors.js";
 import { writeCheckpoint } from "./merge.js";
-import { type AuroraSinkOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import {
+  type AuroraSinkOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  type TargetInfo,
+  targetInfo,
+} from "./options.js";
 import { type LiveTable, migrationsTableSql, type SchemaChange, syncTable } from "./schema-sync.js";
 import { sweepStaging } from "./staging.js";
 import { type StreamTables, streamTables, type TableDef } from "./table-def.js";
@@ -64,8 +70,10 @@ class AuroraSinkImpl implements AuroraSink {
   private readonly live = new Map<string, Promise<LiveTable>>();
   private readonly active = new Set<string>();
   private readonly logger: Logger;
+  private readonly target: TargetInfo;
 
   constructor(private readonly opts: ResolvedOptions) {
+    this.target = targetInfo(opts.target);
     this.logger = (opts.logger ?? silentLogger()).child({ component: "sink-aurora" });
     this.capabilities = {
       writeModes: ["replace", "upsert", "append"],
@@ -76,13 +84,11 @@ class AuroraSinkImpl implements AuroraSink {
 
   /** Where we write, for messages: never the URL or the password. */
   private get where(): string {
-    const t = this.opts.target;
-    return t.kind === "mysql" ? `mysql ${t.host}:${t.port}/${t.database}` : `sqlite ${t.location}`;
+    return this.target.where;
   }
 
   private get scope(): string {
-    const t = this.opts.target;
-    return t.kind === "mysql" ? `${t.host}:${t.port}/${t.database}` : t.location;
+    return this.target.scope;
   }
 
   private backend(): Promise<Backend> {
@@ -302,8 +308,7 @@ class AuroraSinkImpl implements AuroraSink {
 
   /** `database.table` (MySQL) or `file#table` (SQLite). */
   private location(table: string): string {
-    const t = this.opts.target;
-    return t.kind === "mysql" ? `${t.database}.${table}` : `${t.location}#${table}`;
+    return this.target.location(table);
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,7 @@ function createTable(table: string, columns: PhysColumn[], key: string[], tempor
 export const mysqlDialect: SqlDialect = {
   name: "mysql",
   ddlInTransaction: false,
+  loadsInTransaction: false,
   enforcesWidths: true,
   temporaryStaging: true,
   namedLocks: true,

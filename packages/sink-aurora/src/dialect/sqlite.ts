@@ -52,6 +52,7 @@ function createTable(table: string, columns: PhysColumn[], key: string[], tempor
 export const sqliteDialect: SqlDialect = {
   name: "sqlite",
   ddlInTransaction: true,
+  loadsInTransaction: true,
   enforcesWidths: false,
   temporaryStaging: false,
   namedLocks: false,

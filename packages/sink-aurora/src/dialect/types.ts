@@ -29,6 +29,8 @@ export interface SqlDialect {
   readonly name: "mysql" | "sqlite";
   /** Whether DDL can run inside a transaction (MySQL: no, every DDL commits implicitly). */
   readonly ddlInTransaction: boolean;
+  /** Staging loads run inside one transaction per batch (SQLite is far faster that way). */
+  readonly loadsInTransaction: boolean;
   /** Whether `widen` can change a column's type in place (SQLite has no enforced widths). */
   readonly enforcesWidths: boolean;
   /** Append/upsert staging uses TEMPORARY tables (gone with the connection after a crash). */
