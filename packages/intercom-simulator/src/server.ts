@@ -281,7 +281,7 @@ export class SimulatorServer {
   private countRequest(): { exceeded: boolean; headers: Record<string, string> } {
     const rl = this.opts.rateLimit;
     if (rl === false) return { exceeded: false, headers: {} };
-    const nowMs = Date.now();
+    const nowMs = this.opts.clock();
     const windowId = Math.floor(nowMs / (rl.windowSeconds * 1000));
     if (windowId !== this.window.id) this.window = { id: windowId, count: 0 };
     // Every authenticated request counts, including the ones answered 429 (documented choice:
@@ -450,7 +450,8 @@ export class SimulatorServer {
     });
     this.route("GET", "/contacts/{id}", ({ params, version }) => {
       const idx = ws.contactIndexById.get(params[0] ?? "");
-      if (idx === undefined) throw new ApiError(404, "not_found", "User Not Found");
+      if (idx === undefined || ws.isContactDeleted(idx) || ws.isContactDeleted(ws.canonicalContact(idx)))
+        throw new ApiError(404, "not_found", "User Not Found");
       if (!ws.isContactLive(idx)) {
         if (!atLeast(version, 2, 16)) throw new ApiError(404, "not_found", "User Not Found");
         // §4.1 / §1.1: 410 Gone + Link to the canonical contact (2.16).
@@ -466,11 +467,11 @@ export class SimulatorServer {
     });
 
     // §4.2 companies.
-    this.route("POST", "/companies/list", ({ url }) => this.companiesPage(url));
-    this.route("GET", "/companies/scroll", ({ url }) =>
-      this.scrollPage(url.searchParams.get("scroll_param")),
+    this.route("POST", "/companies/list", ({ url, version }) => this.companiesPage(url, version));
+    this.route("GET", "/companies/scroll", ({ url, version }) =>
+      this.scrollPage(url.searchParams.get("scroll_param"), version),
     );
-    this.route("GET", "/companies", ({ url }) => {
+    this.route("GET", "/companies", ({ url, version }) => {
       const companyId = url.searchParams.get("company_id");
       const name = url.searchParams.get("name");
       if (companyId !== null || name !== null) {
@@ -478,14 +479,14 @@ export class SimulatorServer {
           companyId !== null ? co.company_id === companyId : co.name === name,
         );
         if (!c) throw new ApiError(404, "company_not_found", "Company Not Found");
-        return { status: 200, body: c };
+        return { status: 200, body: this.versioned(c, version) };
       }
-      return this.companiesPage(url);
+      return this.companiesPage(url, version);
     });
-    this.route("GET", "/companies/{id}", ({ params }) => {
+    this.route("GET", "/companies/{id}", ({ params, version }) => {
       const i = ws.companyIndexById.get(params[0] ?? "");
       if (i === undefined) throw new ApiError(404, "company_not_found", "Company Not Found");
-      return { status: 200, body: ws.companies[i] as JsonObject };
+      return { status: 200, body: this.versioned(ws.companies[i] as JsonObject, version) };
     });
 
     // §4.4 conversations.
@@ -612,11 +613,15 @@ export class SimulatorServer {
     if (atLeast(version, 2, 16)) return obj;
     const out: JsonObject = { ...obj };
     if (out.type === "conversation") {
+      delete out.channel;
+      delete out.company;
+      delete out.external_references;
       if (out.admin_assignee_id === 0) out.admin_assignee_id = null;
       if (out.team_assignee_id === 0) out.team_assignee_id = null;
       out.priority = out.priority === "none" ? "not_priority" : "priority";
     }
     if (out.type === "contact" && typeof out.owner_id === "string") out.owner_id = Number(out.owner_id);
+    if (out.type === "company") delete out.notes;
     return out;
   }
 
@@ -650,7 +655,7 @@ export class SimulatorServer {
   }
 
   /** POST /companies/list and GET /companies: page-based, last_request_at order, users only, capped (§4.2). */
-  private companiesPage(url: URL): Reply {
+  private companiesPage(url: URL, version: [number, number]): Reply {
     const ws = this.ws;
     const page = intParam(url.searchParams.get("page"), 1, "page");
     const perPage = perPageParam(url.searchParams.get("per_page"), 15, 150);
@@ -681,7 +686,10 @@ export class SimulatorServer {
     const totalPages = Math.ceil(reachable / perPage);
     const from = (page - 1) * perPage;
     const to = Math.min(reachable, from + perPage);
-    const data = from < to ? rows.slice(from, to).map((i) => ws.companies[i] as JsonObject) : [];
+    const data =
+      from < to
+        ? rows.slice(from, to).map((i) => this.versioned(ws.companies[i] as JsonObject, version))
+        : [];
     return {
       status: 200,
       body: {
@@ -694,8 +702,8 @@ export class SimulatorServer {
   }
 
   /** GET /companies/scroll (§4.2): one open scroll per app, idle expiry, empty data = end. */
-  private scrollPage(param: string | null): Reply {
-    const now = Date.now();
+  private scrollPage(param: string | null, version: [number, number]): Reply {
+    const now = this.opts.clock();
     const expiryMs = this.opts.scrollIdleExpirySeconds * 1000;
     if (this.scroll && now - this.scroll.lastUsedMs > expiryMs) this.scroll = null;
     if (param === null || param === "") {
@@ -732,7 +740,7 @@ export class SimulatorServer {
       status: 200,
       body: {
         type: "list",
-        data: slice.map((i) => this.ws.companies[i] as JsonObject),
+        data: slice.map((i) => this.versioned(this.ws.companies[i] as JsonObject, version)),
         pages: null,
         total_count: null,
         scroll_param: s.param,

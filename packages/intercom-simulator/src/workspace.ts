@@ -48,6 +48,8 @@ export interface MutateOptions {
   updateConversations?: number;
   addParts?: number;
   deleteConversations?: number;
+  /** Permanently delete this many live contacts (GET /contacts/{id} then answers 404). */
+  deleteContacts?: number;
   mergeContacts?: number;
   advanceSeconds?: number;
 }
@@ -58,6 +60,7 @@ export interface MutateResult {
   updatedContacts: string[];
   addedContacts: string[];
   mergedContacts: { from: string; into: string }[];
+  deletedContacts: string[];
   updatedConversations: string[];
   /** Conversations that received new parts (one entry per conversation). */
   conversationsWithNewParts: string[];
@@ -68,6 +71,8 @@ export interface MutateResult {
 export interface DataAttribute extends JsonObject {}
 
 const DAY = 86_400;
+/** `contactMergedInto` value of a deleted contact. */
+const CONTACT_DELETED = -2;
 const CONTACT_CUSTOM_ATTRIBUTES = [
   { name: "plan", data_type: "string", label: "Plan" },
   { name: "seats", data_type: "integer", label: "Seats" },
@@ -181,7 +186,7 @@ export class Workspace {
   readonly contactUpdated: number[] = [];
   readonly contactRole: number[] = []; // 0 user, 1 lead
   readonly contactVersion: number[] = [];
-  readonly contactMergedInto: number[] = []; // -1 = live
+  readonly contactMergedInto: number[] = []; // -1 = live, -2 = deleted, else the index merged into
   readonly contactIndexById = new Map<string, number>();
 
   readonly conversations: ConversationRecord[] = [];
@@ -403,10 +408,24 @@ export class Workspace {
         },
         plan: r.bool(0.6) ? { type: "plan", id: String(269315 + PLANS.indexOf(plan)), name: plan } : {},
         custom_attributes: this.companyCustomAttributes(r),
+        // 2.16 (§1.1): company notes
+        notes: { type: "note.list", notes: this.companyNotes(r, i, created) },
       };
       this.companies.push(company);
       this.companyIndexById.set(company.id as string, i);
     }
+  }
+
+  private companyNotes(r: Rng, i: number, created: number): JsonObject[] {
+    const count = r.bool(0.8) ? 0 : r.int(1, 3);
+    return Array.from({ length: count }, (_, n) => ({
+      type: "note",
+      id: String(27_495_000 + i * 4 + n),
+      created_at: created + (n + 1) * DAY,
+      company: { type: "company", id: this.objectId(created, 0xc00000 + i) },
+      author: this.adminRef(i + n),
+      body: `<p>${escapeHtml(SENTENCES[(i + n) % SENTENCES.length] ?? "")}</p>`,
+    }));
   }
 
   private companyCustomAttributes(r: Rng): JsonObject {
@@ -480,7 +499,7 @@ export class Workspace {
   private recountCompanyUsers(): void {
     const counts = new Array<number>(this.companies.length).fill(0);
     for (let i = 0; i < this.contactIds.length; i++) {
-      if (this.contactMergedInto[i] !== -1) continue;
+      if (!this.isContactLive(i)) continue;
       for (const c of this.contactCompanyIndices(i)) counts[c] = (counts[c] ?? 0) + 1;
     }
     counts.forEach((n, c) => {
@@ -646,13 +665,34 @@ export class Workspace {
       linked_objects: { type: "list", data: [], total_count: 0, has_more: false },
       ai_agent: null,
       ai_agent_participated: false,
+      // 2.16 additions (§1.1)
+      channel: this.conversationChannel(r),
+      company: this.conversationCompany(contactIdx),
+      external_references: r.bool(0.1) ? [{ type: "zendesk_ticket", id: String(3_633_000 + k) }] : [],
     };
+  }
+
+  private conversationChannel(r: Rng): JsonObject | null {
+    if (r.bool(0.1)) return null;
+    const initial = r.pick(["messenger", "messenger", "email", "zendesk_ticket", "twitter"]);
+    return { initial, current: r.bool(0.9) ? initial : "email" };
+  }
+
+  /** The company of the conversation's contact (its first one), as a full company object. */
+  private conversationCompany(contactIdx: number): JsonObject | null {
+    if (contactIdx < 0) return null;
+    const c = this.contactCompanyIndices(contactIdx)[0];
+    return c === undefined ? null : ((this.companies[c] as JsonObject) ?? null);
   }
 
   // ---------------------------------------------------------------- contacts
 
   isContactLive(idx: number): boolean {
     return this.contactMergedInto[idx] === -1;
+  }
+
+  isContactDeleted(idx: number): boolean {
+    return this.contactMergedInto[idx] === CONTACT_DELETED;
   }
 
   contactExternalId(idx: number): string | null {
@@ -832,7 +872,7 @@ export class Workspace {
   /** Follows the merge chain to the live contact (API: "resolving multi-hop merge chains (up to 3 hops)"). */
   canonicalContact(idx: number): number {
     let cur = idx;
-    for (let hop = 0; hop < 10 && this.contactMergedInto[cur] !== -1; hop++)
+    for (let hop = 0; hop < 10 && (this.contactMergedInto[cur] as number) >= 0; hop++)
       cur = this.contactMergedInto[cur] as number;
     return cur;
   }
@@ -917,6 +957,7 @@ export class Workspace {
       updatedContacts: [],
       addedContacts: [],
       mergedContacts: [],
+      deletedContacts: [],
       updatedConversations: [],
       conversationsWithNewParts: [],
       addedParts: 0,
@@ -954,6 +995,12 @@ export class Workspace {
           from: this.contactIds[from] as string,
           into: this.contactIds[into] as string,
         });
+      }
+    }
+    if (m.deleteContacts) {
+      for (const i of pickDistinct(liveContacts(), m.deleteContacts)) {
+        this.contactMergedInto[i] = CONTACT_DELETED;
+        result.deletedContacts.push(this.contactIds[i] as string);
       }
     }
     if (m.addContacts) {
@@ -994,7 +1041,7 @@ export class Workspace {
         result.deletedConversations.push(rec.id);
       }
     }
-    if (m.addContacts || m.mergeContacts) this.recountCompanyUsers();
+    if (m.addContacts || m.mergeContacts || m.deleteContacts) this.recountCompanyUsers();
     this.version++;
     return result;
   }
