@@ -8,6 +8,7 @@ import type {
   SyncMode,
 } from "@sluice/core";
 import type { ResolvedOptions } from "./options.js";
+import type { ConversationFeed } from "./streams/conversation-feed.js";
 
 /** Everything a stream reader needs. */
 export interface StreamContext {
@@ -20,6 +21,8 @@ export interface StreamContext {
   state: Checkpoint | undefined;
   /** Key of the process-wide company-scroll lock (API host + token fingerprint). */
   scrollLockKey: string;
+  /** Shares conversation fetches between `conversations` and `conversation_parts` (one per source). */
+  feed: ConversationFeed;
 }
 
 export async function apiGet(

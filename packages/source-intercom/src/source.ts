@@ -7,7 +7,6 @@ import {
   type JsonObject,
   type ReadOptions,
   registerSecret,
-  type Source,
   type SourceMessage,
   type StreamDescriptor,
 } from "@sluice/core";
@@ -17,6 +16,7 @@ import { customAttributesSchema } from "./schemas.js";
 import { adminsStream } from "./streams/admins.js";
 import { companiesStream } from "./streams/companies.js";
 import { contactsStream } from "./streams/contacts.js";
+import { ConversationFeed } from "./streams/conversation-feed.js";
 import { conversationPartsStream } from "./streams/conversation-parts.js";
 import { conversationsStream } from "./streams/conversations.js";
 import {
@@ -83,6 +83,7 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
   const fingerprint = createHash("sha256").update(opts.accessToken).digest("hex").slice(0, 16);
   const scrollLockKey = `${opts.apiBase}#${fingerprint}`;
   const byName = new Map(STREAMS.map((s) => [s.name, s]));
+  const feed = new ConversationFeed();
 
   return {
     name: "intercom",
@@ -122,8 +123,13 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
         syncMode: readOptions.syncMode,
         state: readOptions.state,
         scrollLockKey,
+        feed,
       };
       return def.read(ctx);
+    },
+
+    async close(): Promise<void> {
+      await feed.close();
     },
   };
 }

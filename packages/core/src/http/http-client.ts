@@ -51,6 +51,11 @@ export interface HttpRequest {
    */
   retry?: boolean;
   expect?: "json";
+  /**
+   * Error statuses the caller handles itself (e.g. 404/410 to tell deleted from merged): answered
+   * as a response (`body` parsed when JSON) instead of thrown. Never retried.
+   */
+  acceptStatus?: number[];
 }
 
 export interface HttpResponse<T> {
@@ -190,6 +195,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           },
         );
       }
+    }
+    if (req.acceptStatus?.includes(status)) {
+      let body: unknown;
+      try {
+        body = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status, headers: res.headers, body: body as T };
     }
     const api = parseApiError(text);
     const details: JsonObject = {
