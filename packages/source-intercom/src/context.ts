@@ -23,6 +23,8 @@ export interface StreamContext {
   scrollLockKey: string;
   /** Shares conversation fetches between `conversations` and `conversation_parts` (one per source). */
   feed: ConversationFeed;
+  /** Known-contact id sets by slot, waiting for `committed()` (see contact-deletions.ts). */
+  pendingIds: Map<number, Set<string>>;
 }
 
 export async function apiGet(

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  type Checkpoint,
   ConfigError,
   createHttpClient,
   createRateGovernor,
@@ -15,6 +16,7 @@ import { type IntercomSourceOptions, resolveOptions } from "./options.js";
 import { customAttributesSchema } from "./schemas.js";
 import { adminsStream } from "./streams/admins.js";
 import { companiesStream } from "./streams/companies.js";
+import { saveKnownIds } from "./streams/contact-deletions.js";
 import { contactsStream } from "./streams/contacts.js";
 import { ConversationFeed } from "./streams/conversation-feed.js";
 import { conversationPartsStream } from "./streams/conversation-parts.js";
@@ -84,6 +86,7 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
   const scrollLockKey = `${opts.apiBase}#${fingerprint}`;
   const byName = new Map(STREAMS.map((s) => [s.name, s]));
   const feed = new ConversationFeed();
+  const pendingIds = new Map<number, Set<string>>();
 
   return {
     name: "intercom",
@@ -124,11 +127,22 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
         state: readOptions.state,
         scrollLockKey,
         feed,
+        pendingIds,
       };
       return def.read(ctx);
     },
 
+    async committed(stream: string, checkpoint: Checkpoint): Promise<void> {
+      const slot = checkpoint.ids_slot;
+      if (stream !== "contacts" || typeof slot !== "number" || !opts.idStore) return;
+      const ids = pendingIds.get(slot);
+      if (!ids || ids.size !== checkpoint.known) return;
+      await saveKnownIds(opts.idStore, slot, ids);
+      pendingIds.delete(slot);
+    },
+
     async close(): Promise<void> {
+      pendingIds.clear();
       await feed.close();
     },
   };

@@ -1,4 +1,4 @@
-import { type JsonObject, SluiceError, TOMBSTONE_FIELD } from "@sluice/core";
+import { type JsonObject, SluiceError, type StateStore, TOMBSTONE_FIELD } from "@sluice/core";
 import { apiGet, type StreamContext } from "../context.js";
 import { asNumber } from "../normalize.js";
 import { cursorList } from "../paginate.js";
@@ -36,13 +36,18 @@ export async function loadKnownIds(ctx: StreamContext): Promise<KnownIds | undef
   return { ids, slot };
 }
 
-/** Writes the id set into the slot the current checkpoint does NOT point at; returns that slot. */
-export async function saveKnownIds(ctx: StreamContext, ids: Set<string>, current?: number): Promise<number> {
-  const store = ctx.opts.idStore;
-  if (!store) throw new SluiceError("internal", "saveKnownIds without an idStore");
-  const slot = current === 0 ? 1 : 0;
-  await store.save(slotKey(slot), { ids: [...ids].join(","), count: ids.size }, ctx.signal);
-  return slot;
+/** The slot the next checkpoint points at: the one the current checkpoint does NOT use. */
+export function nextSlot(current: number | undefined): number {
+  return current === 0 ? 1 : 0;
+}
+
+/**
+ * Writes an id set into its slot. Called from `source.committed()`, i.e. only once the data and
+ * the checkpoint naming this slot are durable: an aborted run leaves nothing behind, and a crash
+ * in between leaves a slot that does not match the checkpoint (not trusted: one sweep rebuilds it).
+ */
+export async function saveKnownIds(store: StateStore, slot: number, ids: Set<string>): Promise<void> {
+  await store.save(slotKey(slot), { ids: [...ids].join(","), count: ids.size });
 }
 
 /** `total_count` of GET /contacts (merged and deleted contacts are not counted). One call. */

@@ -9,7 +9,7 @@ import {
   type KnownIds,
   listContactIds,
   loadKnownIds,
-  saveKnownIds,
+  nextSlot,
 } from "./contact-deletions.js";
 import type { IntercomStream } from "./types.js";
 
@@ -190,8 +190,10 @@ async function finalCheckpoint(ctx: StreamContext, tracker: ContactTracker): Pro
   const checkpoint: JsonObject = { ...(ctx.syncMode === "incremental" ? ctx.state : {}) };
   if (tracker.max > 0) checkpoint.updated_at = tracker.max;
   if (tracker.known) {
-    checkpoint.ids_slot = await saveKnownIds(ctx, tracker.known, tracker.knownSlot);
+    const slot = nextSlot(tracker.knownSlot);
+    checkpoint.ids_slot = slot;
     checkpoint.known = tracker.known.size;
+    ctx.pendingIds.set(slot, tracker.known); // saved by source.committed() once durable
   }
   return checkpoint;
 }
