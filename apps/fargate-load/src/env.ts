@@ -33,6 +33,9 @@ export const LOAD_STREAMS: readonly string[] = STREAMS;
 
 export type InputFormat = DataFormat;
 export const LOAD_MODES = ["replace", "append", "upsert"] as const;
+/** Which objects of the extract's layout to read: the full snapshot, or the last incremental run's changes + deletions. */
+export const LOAD_INPUTS = ["snapshot", "changes"] as const;
+export type LoadInput = (typeof LOAD_INPUTS)[number];
 export type LoadMode = (typeof LOAD_MODES)[number];
 
 /** Where the rows go: a MySQL/Aurora URL, its parts, or the sink's embedded SQLite (demo). */
@@ -46,7 +49,8 @@ export interface LoadConfig {
   /** Streams to load, e.g. ["contacts", "conversations"]. */
   streams: string[];
   mode: LoadMode;
-  input: { format: InputFormat; gzip: boolean };
+  /** `objects`: the snapshot (`users.json` ...) or the changes (`changes/users.json` + `deleted/contacts.json` ...). */
+  input: { format: InputFormat; gzip: boolean; objects: LoadInput };
   database: DatabaseTarget;
   logLevel: LogLevel;
   sentry?: SentryConfig | undefined;
@@ -56,6 +60,7 @@ const schema = z.object({
   ...s3Fields,
   LOAD_STREAMS: streamList(LOAD_STREAMS, "contacts,conversations"),
   LOAD_MODE: oneOf(LOAD_MODES, "replace"),
+  LOAD_INPUT: oneOf(LOAD_INPUTS, "snapshot"),
   INPUT_FORMAT: dataFormat,
   INPUT_GZIP: bool(false),
   DATABASE_URL: optionalString,
@@ -129,13 +134,19 @@ export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
   // cross-field checks run on whatever parsed, so one error lists every bad variable
   const partial = (result.success ? result.data : partialParse(env)) as Partial<Parsed>;
   const issues = [...(result.success ? [] : zodIssues(result.error)), ...databaseIssues(partial)];
+  if (result.success && result.data.LOAD_INPUT === "changes" && result.data.LOAD_MODE !== "upsert") {
+    issues.push({
+      field: "LOAD_INPUT",
+      message: "changes are merged by primary key: LOAD_INPUT=changes needs LOAD_MODE=upsert",
+    });
+  }
   if (issues.length > 0 || !result.success) throw new ConfigError("fargate-load environment", issues);
   const v = result.data;
   return {
     s3: s3Location(v),
     streams: v.LOAD_STREAMS,
     mode: v.LOAD_MODE,
-    input: { format: v.INPUT_FORMAT, gzip: v.INPUT_GZIP },
+    input: { format: v.INPUT_FORMAT, gzip: v.INPUT_GZIP, objects: v.LOAD_INPUT },
     database:
       v.DATABASE_URL !== undefined
         ? { url: v.DATABASE_URL.trim() }

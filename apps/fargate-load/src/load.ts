@@ -1,16 +1,19 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import {
+  type DiscoverableSource,
   type Logger,
   type ProgressEvent,
   type RunReport,
   runPipeline,
   type Sink,
   type Source,
+  type SourceMessage,
   silentLogger,
+  TOMBSTONE_FIELD,
 } from "@sluice/core";
 import { auroraSink } from "@sluice/sink-aurora";
 import { s3Source } from "@sluice/source-s3";
-import type { InputFormat, LoadConfig } from "./env.js";
+import type { InputFormat, LoadConfig, LoadInput } from "./env.js";
 
 export interface RunLoadOptions {
   signal?: AbortSignal;
@@ -23,10 +26,57 @@ export interface RunLoadOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** The object a stream is read from, as fargate-extract writes it: contacts → `users.json`. */
-export function objectKeyFor(prefix: string, stream: string, format: InputFormat, gzip = false): string {
-  const ext = gzip && format !== "parquet" ? `${format}.gz` : format;
-  return `${prefix}${stream === "contacts" ? "users" : stream}.${ext}`;
+/** Streams whose deletions fargate-extract writes to `deleted/<stream>.<ext>`. */
+export const DELETION_STREAMS: ReadonlySet<string> = new Set(["contacts", "conversations"]);
+
+const extension = (format: InputFormat, gzip: boolean) =>
+  gzip && format !== "parquet" ? `${format}.gz` : format;
+
+/**
+ * The object a stream is read from, as fargate-extract lays them out: the snapshot
+ * (`users.json`, `<stream>.json`) or the last incremental run's changes (`changes/users.json`).
+ */
+export function objectKeyFor(
+  prefix: string,
+  stream: string,
+  format: InputFormat,
+  gzip = false,
+  objects: LoadInput = "snapshot",
+): string {
+  const dir = objects === "changes" ? "changes/" : "";
+  return `${prefix}${dir}${stream === "contacts" ? "users" : stream}.${extension(format, gzip)}`;
+}
+
+/** The deletions of a stream: `deleted/<stream>.<ext>`, records `{ id, deleted_at, reason }`. */
+export function deletedKeyFor(prefix: string, stream: string, format: InputFormat, gzip = false): string {
+  return `${prefix}deleted/${stream}.${extension(format, gzip)}`;
+}
+
+const DELETED_SUFFIX = "__deleted";
+
+/**
+ * Reads a stream's changes, then its deletions as tombstones `{ id, _sluice_deleted: true }`,
+ * into the SAME stream: the sink deletes those rows (a conversation's parts with it) in the
+ * same transaction as the upserts and the checkpoint.
+ */
+function withTombstones(source: DiscoverableSource, streams: ReadonlySet<string>): Source {
+  return {
+    name: source.name,
+    check: (signal) => source.check(signal),
+    discover: async (signal) =>
+      (await source.discover(signal)).filter((d) => !d.name.endsWith(DELETED_SUFFIX)),
+    read(stream, options) {
+      return (async function* (): AsyncGenerator<SourceMessage> {
+        yield* source.read(stream, options);
+        if (!streams.has(stream)) return;
+        for await (const m of source.read(`${stream}${DELETED_SUFFIX}`, options)) {
+          if (m.kind !== "records") continue;
+          const records = m.records.map((r) => ({ id: r.id, [TOMBSTONE_FIELD]: true }));
+          if (records.length > 0) yield { kind: "records", records };
+        }
+      })();
+    },
+  };
 }
 
 /**
@@ -40,17 +90,26 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
     ...(config.s3.forcePathStyle ? { forcePathStyle: true } : {}),
     ...options.s3ClientConfig,
   };
-  const format = { format: config.input.format, gzip: config.input.gzip };
-  const source: Source & { close?(): Promise<void> } = s3Source({
+  const { format, gzip, objects } = config.input;
+  const prefix = config.s3.prefix;
+  const deletions = new Set(
+    objects === "changes" ? config.streams.filter((s) => DELETION_STREAMS.has(s)) : [],
+  );
+  const s3 = s3Source({
     bucket: config.s3.bucket,
-    streams: Object.fromEntries(
-      config.streams.map((stream) => [
+    streams: Object.fromEntries([
+      ...config.streams.map((stream) => [
         stream,
-        { key: objectKeyFor(config.s3.prefix, stream, format.format, format.gzip), format },
+        { key: objectKeyFor(prefix, stream, format, gzip, objects), format: { format, gzip } },
       ]),
-    ),
+      ...[...deletions].map((stream) => [
+        `${stream}${DELETED_SUFFIX}`,
+        { key: deletedKeyFor(prefix, stream, format, gzip), format: { format, gzip } },
+      ]),
+    ]),
     clientConfig,
   });
+  const source: Source = deletions.size > 0 ? withTombstones(s3, deletions) : s3;
   const sink: Sink = auroraSink({ ...config.database, logger });
   try {
     await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
@@ -65,6 +124,6 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {
-    await Promise.allSettled([source.close?.(), sink.close?.()]);
+    await Promise.allSettled([s3.close(), sink.close?.()]);
   }
 }
