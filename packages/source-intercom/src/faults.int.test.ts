@@ -103,4 +103,19 @@ describe("intercomSource: faults, rate limits and auth", () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.issues.map((i) => i.field).sort()).toEqual(["accessToken", "perPage", "region"]);
   });
+
+  it("a 429 storm ends at the run's retry budget with an error that states it (no 25-minute wait)", async () => {
+    sim.clearFaults();
+    sim.injectFaults([{ kind: "rate_limit", count: 1000, route: "GET /contacts" }]);
+    const started = Date.now();
+    const err = await readAll(
+      source({ retryBudget: { maxRetries: 2, maxRateLimitWaitMs: 60_000 } }),
+      "contacts",
+    ).catch((e: unknown) => e);
+    sim.clearFaults();
+    expect(err).toBeInstanceOf(Error);
+    expect((err as { retryable: boolean }).retryable).toBe(false);
+    expect((err as Error).message).toMatch(/retry budget is spent \(2 retries/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
 });

@@ -56,6 +56,16 @@ const optionsSchema = z
     retries: z.number().int().min(0).max(20).optional(),
     /** Backoff of transient retries (tests make it short). */
     retryMinTimeoutMs: z.number().int().min(0).optional(),
+    /**
+     * Retries of the whole run (429s and transient failures together) and time spent waiting out
+     * 429s before the run gives up with an error stating the budget. Default 500 / 10 minutes.
+     */
+    retryBudget: z
+      .object({
+        maxRetries: z.number().int().min(0).optional(),
+        maxRateLimitWaitMs: z.number().int().min(0).optional(),
+      })
+      .optional(),
     /** Requests per rate-limit window kept in reserve for other apps of the workspace. Default 1. */
     rateLimitSafetyMargin: z.number().int().min(0).optional(),
     /**

@@ -13,6 +13,7 @@ import {
 } from "@sluice/core";
 import type { StreamContext } from "./context.js";
 import { type IntercomSourceOptions, resolveOptions } from "./options.js";
+import { INTERCOM_RATE_LIMIT } from "./rate-limit.js";
 import { customAttributesSchema } from "./schemas.js";
 import { adminsStream } from "./streams/admins.js";
 import { companiesStream } from "./streams/companies.js";
@@ -65,7 +66,11 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
   if (options && typeof options.accessToken === "string") registerSecret(options.accessToken);
   const opts = resolveOptions(options);
   registerSecret(opts.accessToken);
-  const governor = createRateGovernor({ windowMs: 10_000, safetyMargin: opts.rateLimitSafetyMargin ?? 1 });
+  const governor = createRateGovernor({
+    headers: { ...INTERCOM_RATE_LIMIT.headers },
+    windowMs: INTERCOM_RATE_LIMIT.windowMs,
+    safetyMargin: opts.rateLimitSafetyMargin ?? 1,
+  });
   const client = createHttpClient({
     baseUrl: opts.apiBase,
     headers: {
@@ -78,6 +83,7 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
     retries: opts.retries,
     backoff: opts.retryMinTimeoutMs === undefined ? undefined : { minTimeoutMs: opts.retryMinTimeoutMs },
     fetch: opts.fetch,
+    ...(opts.retryBudget ? { retryBudget: opts.retryBudget } : {}),
     authHint:
       "Intercom needs a token of this workspace with read scopes (read users/companies, read conversations, read admins, read tags/segments/data attributes); " +
       "EU/AU workspaces must use region 'eu'/'au'",
