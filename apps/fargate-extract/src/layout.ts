@@ -1,3 +1,5 @@
+import { INTERCOM_STREAMS, intercomObjectName } from "@sluice/source-intercom";
+
 /**
  * Where fargate-extract puts things under `S3_PREFIX` (documented in the README):
  *

@@ -12,6 +12,7 @@ import {
   TOMBSTONE_FIELD,
 } from "@sluice/core";
 import { auroraSink } from "@sluice/sink-aurora";
+import { intercomObjectName, withIntercomLayout } from "@sluice/source-intercom";
 import { s3Source } from "@sluice/source-s3";
 import type { InputFormat, LoadConfig, LoadInput } from "./env.js";
 
@@ -44,7 +45,7 @@ export function objectKeyFor(
   objects: LoadInput = "snapshot",
 ): string {
   const dir = objects === "changes" ? "changes/" : "";
-  return `${prefix}${dir}${stream === "contacts" ? "users" : stream}.${extension(format, gzip)}`;
+  return `${prefix}${dir}${intercomObjectName(stream)}.${extension(format, gzip)}`;
 }
 
 /** The deletions of a stream: `deleted/<stream>.<ext>`, records `{ id, deleted_at, reason }`. */
@@ -109,8 +110,19 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
     ]),
     clientConfig,
   });
-  const source: Source = deletions.size > 0 ? withTombstones(s3, deletions) : s3;
-  const sink: Sink = auroraSink({ ...config.database, logger });
+  // The objects hold Intercom records: their descriptors carry Intercom's table layout.
+  const withLayout: DiscoverableSource = {
+    name: s3.name,
+    check: (signal) => s3.check(signal),
+    discover: async (signal) => (await s3.discover(signal)).map(withIntercomLayout),
+    read: (stream, o) => s3.read(stream, o),
+  };
+  const source: Source = deletions.size > 0 ? withTombstones(withLayout, deletions) : withLayout;
+  const sink: Sink = auroraSink({
+    ...config.database,
+    ...(config.allowEmptyReplace ? { allowEmptyReplace: true } : {}),
+    logger,
+  });
   try {
     await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
     return await runPipeline({

@@ -85,9 +85,6 @@ async function expectTablesEqualIntercom(): Promise<void> {
   );
 }
 
-/** The Aurora sink applies tombstones (sql-sink branch); until it is merged the deletion case is pending. */
-const SINK_APPLIES_TOMBSTONES = false;
-
 async function fullThenIncremental(changes: Parameters<IntercomSimulator["mutate"]>[0]): Promise<void> {
   const fullCalls = await extract("full");
   await load();
@@ -104,20 +101,17 @@ describe("Intercom → S3 → Aurora, incremental (black box)", () => {
     await fullThenIncremental({ updateContacts: 6, addContacts: 4, updateConversations: 3, addParts: 5 });
   });
 
-  it.skipIf(!SINK_APPLIES_TOMBSTONES)(
-    "deleted and merged contacts and deleted conversations (with their parts) leave the tables",
-    async () => {
-      await fullThenIncremental({
-        updateContacts: 6,
-        addContacts: 4,
-        deleteContacts: 3,
-        mergeContacts: 2,
-        updateConversations: 3,
-        addParts: 5,
-        deleteConversations: 3,
-      });
-    },
-  );
+  it("deleted and merged contacts and deleted conversations (with their parts) leave the tables", async () => {
+    await fullThenIncremental({
+      updateContacts: 6,
+      addContacts: 4,
+      deleteContacts: 3,
+      mergeContacts: 2,
+      updateConversations: 3,
+      addParts: 5,
+      deleteConversations: 3,
+    });
+  });
 
   it("incremental cost is proportional to the changes: a quiet day costs a handful of calls", async () => {
     const fullCalls = await extract("full");
