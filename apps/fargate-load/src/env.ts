@@ -23,13 +23,17 @@ import {
   streamList,
 } from "@sluice/app-kit";
 import { ConfigError, type ConfigIssue, registerSecret, zodIssues } from "@sluice/core";
-import { INTERCOM_LAYOUT_STREAMS } from "@sluice/source-intercom";
+import { INTERCOM_STREAMS } from "@sluice/source-intercom";
 import { z } from "zod";
 
 export type { LogLevel } from "@sluice/app-kit";
 
-/** Streams the load can land: those Intercom has a table layout for. */
-export const LOAD_STREAMS: readonly string[] = INTERCOM_LAYOUT_STREAMS;
+/**
+ * Streams the load can land: every stream fargate-extract writes. Those with an Intercom table
+ * layout get typed columns; the others (`deleted_conversations`) land by primary key with the
+ * record in a `raw` JSON column.
+ */
+export const LOAD_STREAMS: readonly string[] = INTERCOM_STREAMS;
 
 export type InputFormat = DataFormat;
 export const LOAD_MODES = ["replace", "append", "upsert"] as const;

@@ -122,4 +122,22 @@ describe("Intercom → S3 → Aurora, incremental (black box)", () => {
     expect(calls).toBeLessThanOrEqual(12);
     expect(calls).toBeLessThan(fullCalls / 5);
   });
+
+  it("the deleted_conversations stream is loadable: one row per deleted conversation", async () => {
+    const change = sim.mutate({ advanceSeconds: 60, deleteConversations: 4 });
+    sim.resetStats();
+    const r = await runApp(
+      EXTRACT_MAIN,
+      env({
+        INTERCOM_ACCESS_TOKEN: sim.token,
+        INTERCOM_API_URL: sim.url,
+        INTERCOM_STREAMS: "deleted_conversations",
+      }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    await load({ LOAD_STREAMS: "deleted_conversations" });
+    expect(await column("SELECT id FROM `{db}`.deleted_conversations")).toEqual(
+      [...change.deletedConversations].sort(),
+    );
+  });
 });
