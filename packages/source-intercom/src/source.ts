@@ -25,6 +25,7 @@ import { conversationsStream } from "./streams/conversations.js";
 import {
   DATA_ATTRIBUTE_MODELS,
   dataAttributesStream,
+  fetchConversationAttributes,
   fetchDataAttributes,
 } from "./streams/data-attributes.js";
 import { deletedConversationsStream } from "./streams/deleted-conversations.js";
@@ -103,12 +104,14 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
 
     async discover(signal?: AbortSignal): Promise<StreamDescriptor[]> {
       const ctx = { client, signal: signal ?? new AbortController().signal, reporter: noopReporter };
-      const [contact, company] = await Promise.all(
-        DATA_ATTRIBUTE_MODELS.map((m) => fetchDataAttributes(ctx, m)),
-      );
+      const [contact, company, conversation] = await Promise.all([
+        ...DATA_ATTRIBUTE_MODELS.map((m) => fetchDataAttributes(ctx, m)),
+        fetchConversationAttributes(ctx),
+      ]);
       const discovered = {
         contactCustom: customAttributesSchema((contact ?? []) as JsonObject[]),
         companyCustom: customAttributesSchema((company ?? []) as JsonObject[]),
+        conversationCustom: customAttributesSchema((conversation ?? []) as JsonObject[]),
       };
       return STREAMS.map((s) => s.descriptor(discovered));
     },

@@ -216,11 +216,11 @@ async function* readConversations(ctx: StreamContext): AsyncGenerator<SourceMess
 
 export const conversationsStream: IntercomStream = {
   name: "conversations",
-  descriptor: () => ({
+  descriptor: (d) => ({
     name: "conversations",
     primaryKey: ["id"],
     cursorField: "updated_at",
-    schema: conversationSchema(),
+    schema: conversationSchema(d.conversationCustom),
     syncModes: ["full", "incremental"],
   }),
   read: readConversations,
