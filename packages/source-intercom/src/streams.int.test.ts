@@ -1,6 +1,6 @@
 import type { JsonObject } from "@sluice/core";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { intercomSource } from "./index.js";
 import { ids, readAll } from "./testing.js";
 
@@ -16,7 +16,8 @@ describe("intercomSource against the simulator: every stream", () => {
       conversationConcurrency: 4,
     });
 
-  beforeAll(async () => {
+  // every test gets its own workspace
+  beforeEach(async () => {
     sim = await startSimulator({
       seed: 7,
       contacts: 130,
@@ -32,7 +33,7 @@ describe("intercomSource against the simulator: every stream", () => {
       scrollPageSize: 20,
     });
   });
-  afterAll(async () => sim?.close());
+  afterEach(async () => sim?.close());
 
   it("check() succeeds with a valid token and calls GET /me", async () => {
     sim.resetStats();
