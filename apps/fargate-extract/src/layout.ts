@@ -24,7 +24,13 @@ export function dataKeys(syncMode: "full" | "incremental"): {
   keys: Record<string, string>;
 } {
   const dir = syncMode === "incremental" ? "changes/" : "";
-  return { keyTemplate: `{prefix}${dir}{stream}.{ext}`, keys: { contacts: `{prefix}${dir}users.{ext}` } };
+  const keys = Object.fromEntries(
+    INTERCOM_STREAMS.filter((s) => intercomObjectName(s) !== s).map((s) => [
+      s,
+      `{prefix}${dir}${intercomObjectName(s)}.{ext}`,
+    ]),
+  );
+  return { keyTemplate: `{prefix}${dir}{stream}.{ext}`, keys };
 }
 
 export const DELETED_KEY_TEMPLATE = "{prefix}deleted/{stream}.{ext}";

@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the simulator: auth, version, Accept, rate limits, faults, latency and the
- * Intercom 2.16 routes. Section numbers (§n) refer to /work/shared/intercom/API-NOTES.md.
+ * Intercom 2.16 routes. Section numbers (§n) refer to docs/intercom-api-notes.md.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
