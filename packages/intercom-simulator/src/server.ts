@@ -327,7 +327,7 @@ export class SimulatorServer {
   private registerRoutes(): void {
     const ws = this.ws;
     this.route("GET", "/me", () => {
-      const admin = ws.admins[0] as JsonObject;
+      const admin = ws.objects.admins[0] as JsonObject;
       return {
         status: 200,
         body: {
@@ -352,24 +352,32 @@ export class SimulatorServer {
       };
     });
     // §4.3, §4.5, §4.6, §4.7, §4.9: unpaginated lists.
-    this.route("GET", "/admins", () => ({ status: 200, body: { type: "admin.list", admins: ws.admins } }));
+    this.route("GET", "/admins", () => ({
+      status: 200,
+      body: { type: "admin.list", admins: ws.objects.admins },
+    }));
     this.route("GET", "/admins/{id}", ({ params }) =>
       one(
-        ws.admins.find((a) => a.id === params[0]),
+        ws.objects.admins.find((a) => a.id === params[0]),
         "admin_not_found",
       ),
     );
-    this.route("GET", "/teams", () => ({ status: 200, body: { type: "team.list", teams: ws.teams } }));
+    this.route("GET", "/teams", () => ({
+      status: 200,
+      body: { type: "team.list", teams: ws.objects.teams },
+    }));
     this.route("GET", "/teams/{id}", ({ params }) =>
       one(
-        ws.teams.find((t) => t.id === params[0]),
+        ws.objects.teams.find((t) => t.id === params[0]),
         "team_not_found",
       ),
     );
-    this.route("GET", "/tags", () => ({ status: 200, body: { type: "list", data: ws.tags } }));
+    this.route("GET", "/tags", () => ({ status: 200, body: { type: "list", data: ws.objects.tags } }));
     this.route("GET", "/segments", ({ url }) => {
       const withCount = url.searchParams.get("include_count") === "true";
-      const segments = ws.segments.map((s, i) => (withCount ? { ...s, count: this.segmentCount(i) } : s));
+      const segments = ws.objects.segments.map((s, i) =>
+        withCount ? { ...s, count: this.segmentCount(i) } : s,
+      );
       return { status: 200, body: { type: "segment.list", segments } };
     });
     this.route("GET", "/data_attributes", ({ url, version }) => {
@@ -389,18 +397,18 @@ export class SimulatorServer {
       }
       let data: JsonObject[] =
         model === "contact"
-          ? ws.dataAttributes.contact
+          ? ws.objects.dataAttributes.contact
           : model === "company"
-            ? ws.dataAttributes.company
+            ? ws.objects.dataAttributes.company
             : model === "conversation"
               ? []
-              : [...ws.dataAttributes.contact, ...ws.dataAttributes.company];
+              : [...ws.objects.dataAttributes.contact, ...ws.objects.dataAttributes.company];
       if (!includeArchived) data = data.filter((a) => a.archived !== true);
       return { status: 200, body: { type: "list", data } };
     });
     this.route("GET", "/conversations/attributes", () => ({
       status: 200,
-      body: { type: "list", data: ws.conversationAttributes },
+      body: { type: "list", data: ws.objects.conversationAttributes },
     }));
 
     // §4.1 contacts.
@@ -413,7 +421,7 @@ export class SimulatorServer {
         status: 200,
         body: {
           type: "list",
-          data: page.indices.map((i) => ws.contact(i)),
+          data: page.indices.map((i) => ws.contacts.contact(i)),
           total_count: page.total,
           pages: page.pages,
         },
@@ -429,7 +437,7 @@ export class SimulatorServer {
         status: 200,
         body: {
           type: "list",
-          data: page.indices.map((i) => ws.contact(i)),
+          data: page.indices.map((i) => ws.contacts.contact(i)),
           total_count: page.total,
           pages: page.pages,
         },
@@ -442,20 +450,24 @@ export class SimulatorServer {
       });
     }
     this.route("GET", "/contacts/find_by_external_id/{external_id}", ({ params }) => {
-      for (let i = 0; i < ws.contactIds.length; i++) {
-        if (ws.isContactLive(i) && ws.contactExternalId(i) === params[0])
-          return { status: 200, body: ws.contact(i) };
+      for (let i = 0; i < ws.contacts.ids.length; i++) {
+        if (ws.contacts.isLive(i) && ws.contacts.externalId(i) === params[0])
+          return { status: 200, body: ws.contacts.contact(i) };
       }
       throw new ApiError(404, "not_found", "User Not Found");
     });
     this.route("GET", "/contacts/{id}", ({ params, version }) => {
-      const idx = ws.contactIndexById.get(params[0] ?? "");
-      if (idx === undefined || ws.isContactDeleted(idx) || ws.isContactDeleted(ws.canonicalContact(idx)))
+      const idx = ws.contacts.indexById.get(params[0] ?? "");
+      if (
+        idx === undefined ||
+        ws.contacts.isDeleted(idx) ||
+        ws.contacts.isDeleted(ws.contacts.canonical(idx))
+      )
         throw new ApiError(404, "not_found", "User Not Found");
-      if (!ws.isContactLive(idx)) {
+      if (!ws.contacts.isLive(idx)) {
         if (!atLeast(version, 2, 16)) throw new ApiError(404, "not_found", "User Not Found");
         // §4.1 / §1.1: 410 Gone + Link to the canonical contact (2.16).
-        const canonical = ws.contactIds[ws.canonicalContact(idx)] as string;
+        const canonical = ws.contacts.ids[ws.contacts.canonical(idx)] as string;
         throw new ApiError(
           410,
           "contact_merged",
@@ -463,7 +475,7 @@ export class SimulatorServer {
           { Link: `</contacts/${canonical}>; rel="canonical"` },
         );
       }
-      return { status: 200, body: this.versioned(ws.contact(idx), version) };
+      return { status: 200, body: this.versioned(ws.contacts.contact(idx), version) };
     });
 
     // §4.2 companies.
@@ -475,7 +487,7 @@ export class SimulatorServer {
       const companyId = url.searchParams.get("company_id");
       const name = url.searchParams.get("name");
       if (companyId !== null || name !== null) {
-        const c = ws.companies.find((co) =>
+        const c = ws.companies.list.find((co) =>
           companyId !== null ? co.company_id === companyId : co.name === name,
         );
         if (!c) throw new ApiError(404, "company_not_found", "Company Not Found");
@@ -484,9 +496,9 @@ export class SimulatorServer {
       return this.companiesPage(url, version);
     });
     this.route("GET", "/companies/{id}", ({ params, version }) => {
-      const i = ws.companyIndexById.get(params[0] ?? "");
+      const i = ws.companies.indexById.get(params[0] ?? "");
       if (i === undefined) throw new ApiError(404, "company_not_found", "Company Not Found");
-      return { status: 200, body: this.versioned(ws.companies[i] as JsonObject, version) };
+      return { status: 200, body: this.versioned(ws.companies.list[i] as JsonObject, version) };
     });
 
     // §4.4 conversations.
@@ -522,8 +534,8 @@ export class SimulatorServer {
     });
     this.route("GET", "/conversations/deleted", ({ url, version }) => this.deletedPage(url, version));
     this.route("GET", "/conversations/{id}", ({ params, url, version }) => {
-      const k = ws.conversationIndexById.get(params[0] ?? "");
-      if (k === undefined || !ws.isConversationLive(k))
+      const k = ws.conversations.indexById.get(params[0] ?? "");
+      if (k === undefined || !ws.conversations.isLive(k))
         throw new ApiError(404, "not_found", "Resource Not Found");
       return {
         status: 200,
@@ -576,8 +588,8 @@ export class SimulatorServer {
   }
 
   private contactIndex(id: string): number {
-    const idx = this.ws.contactIndexById.get(id);
-    if (idx === undefined || !this.ws.isContactLive(idx))
+    const idx = this.ws.contacts.indexById.get(id);
+    if (idx === undefined || !this.ws.contacts.isLive(idx))
       throw new ApiError(404, "not_found", "User Not Found");
     return idx;
   }
@@ -585,14 +597,14 @@ export class SimulatorServer {
   private contactSubList(idx: number, sub: "tags" | "companies" | "notes" | "segments"): JsonObject {
     const ws = this.ws;
     if (sub === "tags")
-      return { type: "list", data: ws.contactTagIndices(idx).map((t) => ws.tags[t] as JsonObject) };
+      return { type: "list", data: ws.contacts.tagIndices(idx).map((t) => ws.objects.tags[t] as JsonObject) };
     if (sub === "segments") {
-      return { type: "list", data: ws.segments.filter((_, s) => ws.contactInSegment(idx, s)) };
+      return { type: "list", data: ws.objects.segments.filter((_, s) => ws.contacts.inSegment(idx, s)) };
     }
     const data =
       sub === "companies"
-        ? ws.contactCompanyIndices(idx).map((c) => ws.companies[c] as JsonObject)
-        : Array.from({ length: ws.contactNoteCount(idx) }, (_, n) => ws.note(idx, n));
+        ? ws.contacts.companyIndices(idx).map((c) => ws.companies.list[c] as JsonObject)
+        : Array.from({ length: ws.contacts.noteCount(idx) }, (_, n) => ws.contacts.note(idx, n));
     return {
       type: "list",
       data,
@@ -603,8 +615,8 @@ export class SimulatorServer {
 
   private segmentCount(s: number): number {
     let n = 0;
-    for (let i = 0; i < this.ws.contactIds.length; i++)
-      if (this.ws.isContactLive(i) && this.ws.contactInSegment(i, s)) n++;
+    for (let i = 0; i < this.ws.contacts.ids.length; i++)
+      if (this.ws.contacts.isLive(i) && this.ws.contacts.inSegment(i, s)) n++;
     return n;
   }
 
@@ -626,16 +638,16 @@ export class SimulatorServer {
   }
 
   private conversationItem(k: number, version: [number, number]): JsonObject {
-    return this.versioned(this.ws.conversations[k]?.obj as JsonObject, version);
+    return this.versioned(this.ws.conversations.records[k]?.obj as JsonObject, version);
   }
 
   private conversationWithParts(k: number, version: [number, number], displayAs: string | null): JsonObject {
-    const total = this.ws.partCount(k);
+    const total = this.ws.conversations.partCount(k);
     // §4.4: at most partsCap (500) parts; if more exist, the most recent ones, oldest first.
     const start = Math.max(0, total - this.opts.partsCap);
     const parts: JsonObject[] = [];
     for (let p = start; p < total; p++) {
-      const part = this.ws.part(k, p);
+      const part = this.ws.conversations.part(k, p);
       if (displayAs === "plaintext" && typeof part.body === "string") part.body = toPlainText(part.body);
       parts.push(part);
     }
@@ -664,23 +676,23 @@ export class SimulatorServer {
       throw new ApiError(400, "parameter_invalid", "order must be asc or desc");
     const tagId = url.searchParams.get("tag_id");
     const segmentId = url.searchParams.get("segment_id");
-    let rows = ws.companies.map((_, i) => i).filter((i) => ws.companyHasUsers(i));
+    let rows = ws.companies.list.map((_, i) => i).filter((i) => ws.companies.hasUsers(i));
     if (tagId !== null) {
       rows = rows.filter((i) =>
-        (((ws.companies[i] as JsonObject).tags as JsonObject).tags as JsonObject[]).some(
+        (((ws.companies.list[i] as JsonObject).tags as JsonObject).tags as JsonObject[]).some(
           (t) => t.id === tagId,
         ),
       );
     }
     if (segmentId !== null) {
       rows = rows.filter((i) =>
-        (((ws.companies[i] as JsonObject).segments as JsonObject).segments as JsonObject[]).some(
+        (((ws.companies.list[i] as JsonObject).segments as JsonObject).segments as JsonObject[]).some(
           (s) => s.id === segmentId,
         ),
       );
     }
     const dir = order === "asc" ? 1 : -1;
-    const lra = (i: number) => (ws.companies[i]?.last_request_at as number | null) ?? 0;
+    const lra = (i: number) => (ws.companies.list[i]?.last_request_at as number | null) ?? 0;
     rows.sort((a, b) => dir * (lra(a) - lra(b)) || a - b);
     const reachable = Math.min(rows.length, this.opts.companiesListCap);
     const totalPages = Math.ceil(reachable / perPage);
@@ -688,7 +700,7 @@ export class SimulatorServer {
     const to = Math.min(reachable, from + perPage);
     const data =
       from < to
-        ? rows.slice(from, to).map((i) => this.versioned(ws.companies[i] as JsonObject, version))
+        ? rows.slice(from, to).map((i) => this.versioned(ws.companies.list[i] as JsonObject, version))
         : [];
     return {
       status: 200,
@@ -713,7 +725,7 @@ export class SimulatorServer {
       }
       this.scroll = {
         param: randomUUID(),
-        snapshot: this.ws.companies.map((_, i) => i),
+        snapshot: this.ws.companies.list.map((_, i) => i),
         pos: 0,
         lastUsedMs: now,
         pagesServed: 0,
@@ -740,7 +752,7 @@ export class SimulatorServer {
       status: 200,
       body: {
         type: "list",
-        data: slice.map((i) => this.versioned(this.ws.companies[i] as JsonObject, version)),
+        data: slice.map((i) => this.versioned(this.ws.companies.list[i] as JsonObject, version)),
         pages: null,
         total_count: null,
         scroll_param: s.param,
@@ -763,8 +775,8 @@ export class SimulatorServer {
     if (order !== "asc" && order !== "desc")
       throw new ApiError(400, "parameter_invalid", "order must be asc or desc");
     const dir = order === "asc" ? 1 : -1;
-    const rows = this.ws
-      .deletedConversations()
+    const rows = this.ws.conversations
+      .deleted()
       .sort((a, b) => dir * (a.deleted_at - b.deleted_at || Number(a.id) - Number(b.id)));
     const totalPages = Math.ceil(rows.length / perPage);
     const data = rows.slice((page - 1) * perPage, page * perPage);
