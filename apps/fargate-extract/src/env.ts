@@ -34,8 +34,8 @@ export interface ExtractConfig {
   /** Source streams to extract, e.g. ["contacts", "conversations"]. */
   streams: string[];
   syncMode: "full" | "incremental";
-  /** Contact deletion check of incremental runs: sweep ids only when counts show deletions, or always. */
-  contactSweep: "auto" | "always";
+  /** Contact deletion check of incremental runs: sweep ids only when counts show deletions, or always. Default "auto". */
+  contactSweep?: "auto" | "always" | undefined;
   s3: S3Location;
   output: { format: OutputFormat; gzip: boolean };
   logLevel: LogLevel;

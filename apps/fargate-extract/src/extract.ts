@@ -49,7 +49,7 @@ export async function runExtract(config: ExtractConfig, options: RunExtractOptio
   const source: Source = intercomSource({
     accessToken: config.intercom.accessToken,
     baseUrl: config.intercom.apiUrl,
-    contactSweep: config.contactSweep,
+    contactSweep: config.contactSweep ?? "auto",
     idStore: s3StateStore({ bucket, key: contactIdsKey(prefix), clientConfig }),
   });
   const format = { format: config.output.format, gzip: config.output.gzip };

@@ -54,7 +54,7 @@ export interface LoadConfig {
   streams: string[];
   mode: LoadMode;
   /** `objects`: the snapshot (`users.json` ...) or the changes (`changes/users.json` + `deleted/contacts.json` ...). */
-  input: { format: InputFormat; gzip: boolean; objects: LoadInput };
+  input: { format: InputFormat; gzip: boolean; objects?: LoadInput | undefined };
   database: DatabaseTarget;
   /** ALLOW_EMPTY_REPLACE=true: an empty input may empty a populated table in replace mode. */
   allowEmptyReplace?: boolean | undefined;

@@ -91,7 +91,8 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
     ...(config.s3.forcePathStyle ? { forcePathStyle: true } : {}),
     ...options.s3ClientConfig,
   };
-  const { format, gzip, objects } = config.input;
+  const { format, gzip } = config.input;
+  const objects = config.input.objects ?? "snapshot";
   const prefix = config.s3.prefix;
   const deletions = new Set(
     objects === "changes" ? config.streams.filter((s) => DELETION_STREAMS.has(s)) : [],
