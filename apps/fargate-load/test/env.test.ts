@@ -71,4 +71,13 @@ describe("readLoadConfig", () => {
     );
     expect(fields(() => readLoadConfig({ ...base, LOAD_INPUT: "changes" }))).toEqual(["LOAD_INPUT"]);
   });
+
+  it("ALLOW_EMPTY_REPLACE=true lets an empty input empty a table in replace mode (off by default)", () => {
+    const env = { S3_BUCKET: "my-lake", DATABASE_URL: "mysql://u@db:3306/wh" };
+    expect(readLoadConfig(env).allowEmptyReplace).toBeUndefined();
+    expect(readLoadConfig({ ...env, ALLOW_EMPTY_REPLACE: "true" }).allowEmptyReplace).toBe(true);
+    expect(fields(() => readLoadConfig({ ...env, ALLOW_EMPTY_REPLACE: "maybe" }))).toEqual([
+      "ALLOW_EMPTY_REPLACE",
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 /** Worker: `count` generated contacts through runPipeline + auroraSink (replace mode) into `users`. */
 import { runPipeline } from "@sluice/core";
 import { auroraSink } from "@sluice/sink-aurora";
+import { withIntercomLayout } from "@sluice/source-intercom";
 import mysql from "mysql2/promise";
 import { generatedSource } from "../data/source.js";
 import { stopwatch, worker } from "../harness/worker.js";
@@ -18,11 +19,17 @@ export interface MysqlSinkResult {
 
 worker<MysqlSinkParams, MysqlSinkResult>(async (p) => {
   const sink = auroraSink({ url: p.url });
+  // Contact-shaped records land in Intercom's `users` table: the layout travels with the descriptor.
+  const generated = generatedSource({ stream: "contacts", count: p.count });
+  const source = {
+    ...generated,
+    discover: async () => (await generated.discover!()).map(withIntercomLayout),
+  };
   try {
-    await sink.migrate();
+    await sink.migrate(await source.discover());
     const elapsed = stopwatch();
     const report = await runPipeline({
-      source: generatedSource({ stream: "contacts", count: p.count }),
+      source,
       sink,
       streams: ["contacts"],
       writeMode: "replace",

@@ -25,9 +25,10 @@ export class BatchWriter implements SinkWriter {
   constructor(private readonly ctx: WriterContext) {
     this.rows = collectorFor(ctx);
     const temporary = ctx.options.mode !== "replace" && ctx.backend.dialect.temporaryStaging;
-    const { runId, runStartedAt } = ctx.options;
+    const { runId } = ctx.options;
+    const openedAt = new Date();
     this.staging = this.rows.tables.map((t) => {
-      const names = stagingNames(t.live.def.table, `${runId}:${ctx.stream}`, runStartedAt, ctx.scope);
+      const names = stagingNames(t.live.def.table, `${runId}:${ctx.stream}`, openedAt, ctx.scope);
       ctx.active.add(names.staging);
       return new Staging(t, names, temporary);
     });

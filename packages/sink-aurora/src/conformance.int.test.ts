@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonObject } from "@sluice/core";
-import { runSinkConformance } from "@sluice/core/testing";
+import { runSinkConformance } from "@sluice/core/conformance";
 import initSqlJs from "sql.js";
 import { afterAll, beforeAll } from "vitest";
 import { auroraSink } from "./index.js";
@@ -38,6 +38,14 @@ runSinkConformance({
           if ((e as { code?: string }).code === "ER_NO_SUCH_TABLE") return [];
           throw e;
         }
+      },
+      // A real fault: the sink's connections are killed before the commit.
+      async breakNextCommit() {
+        const [rows] = await db.conn.query(
+          "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+          [db.database],
+        );
+        for (const { id } of rows as Array<{ id: number }>) await db.conn.query(`KILL ${Number(id)}`);
       },
       cleanup: () => sink.close(),
     };

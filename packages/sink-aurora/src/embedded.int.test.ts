@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataError } from "@sluice/core";
+import { DataError, TOMBSTONE_FIELD } from "@sluice/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { auroraSink } from "./index.js";
+import { stagingNames } from "./staging.js";
 import { contact, openOptions, stream } from "./test-support.js";
 
 let dir: string;
@@ -84,5 +85,54 @@ it("sql.js in memory serialises concurrent writers", async () => {
   expect([a.records, b.records]).toEqual([50, 40]);
   const store = sink.stateStore();
   expect([await store.load("tags"), await store.load("teams")]).toEqual([{ n: 50 }, { n: 40 }]);
+  await sink.close();
+});
+
+it("sql.js: stale staging tables of a crashed run are swept by age; a recent one is left", async () => {
+  const file = join(dir, "sweep.sqlite");
+  const d = { name: "items", primaryKey: ["id"] };
+  let sink = auroraSink({ embedded: { sqlite: file } });
+  let w = await sink.open(d, openOptions("replace"));
+  await w.write([{ id: "a" }]);
+  await w.commit({ stateKey: "k" });
+  await sink.close();
+
+  const { readFile, writeFile } = await import("node:fs/promises");
+  const SQL = await (await import("sql.js")).default();
+  const database = new SQL.Database(await readFile(file));
+  const stale = stagingNames("items", "crashed", new Date(Date.now() - 2 * 3_600_000), file);
+  const recent = stagingNames("items", "other-live-run", new Date(), file);
+  for (const t of [stale.staging, stale.old, recent.staging]) database.run(`CREATE TABLE "${t}" (id TEXT)`);
+  await writeFile(file, database.export());
+  database.close();
+
+  sink = auroraSink({ embedded: { sqlite: file } });
+  w = await sink.open(d, openOptions("replace"));
+  await w.write([{ id: "b" }]);
+  await w.commit({ stateKey: "k" });
+  await sink.close();
+  const after = new SQL.Database(await readFile(file));
+  const names = after
+    .exec("SELECT name FROM sqlite_master WHERE name LIKE 'items%' ORDER BY name")[0]
+    ?.values.flat();
+  expect(names).toEqual(["items", recent.staging]);
+  expect(after.exec("SELECT id FROM items")[0]?.values).toEqual([["b"]]);
+  after.close();
+});
+
+it("sql.js: continuous delivery commits each micro-batch with its checkpoint", async () => {
+  const sink = auroraSink({ embedded: { sqlite: ":memory:" }, batchRows: 2 });
+  const d = { name: "events", primaryKey: ["id"] };
+  const w = await sink.open(d, { ...openOptions("upsert"), delivery: "continuous" });
+  for (let b = 0; b < 3; b++) {
+    await w.write(Array.from({ length: 5 }, (_, i) => ({ id: `e${i + b * 3}`, b })));
+    const r = await w.commit({ stateKey: "s/events", checkpoint: { b } });
+    expect(r).toMatchObject({ records: 5, checkpointPersisted: true, details: { rows: 5 } });
+  }
+  await w.close?.();
+  expect(await sink.stateStore().load("s/events")).toEqual({ b: 2 });
+  const check = await sink.open(d, openOptions("upsert"));
+  await check.write([{ id: "e0", [TOMBSTONE_FIELD]: true }]);
+  expect((await check.commit({ stateKey: "k" })).details).toMatchObject({ deleted: 1 });
   await sink.close();
 });

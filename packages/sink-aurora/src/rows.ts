@@ -58,6 +58,8 @@ export class RowCollector {
   /** Upsert: keys (main-table key cells) to delete at commit, last record wins. */
   readonly tombstones = new Map<string, Cell[]>();
   private readonly keyIdx: number[];
+  /** Bytes of the row `row()` built last (pushed right after). */
+  private lastRowBytes = 0;
 
   constructor(
     private readonly opts: RowOptions,
@@ -183,6 +185,7 @@ export class RowCollector {
     const row = new Array<Cell>(cols.length);
     for (let j = 0; j < cols.length; j++) row[j] = this.cell(cols[j]!, record, parent, position, index);
     const n = rowBytes(row);
+    this.lastRowBytes = n;
     if (n > this.opts.maxRowBytes * 0.9 && rowBytesExact(row) > this.opts.maxRowBytes) {
       throw new DataError(
         `${this.opts.stream} record is larger than the server accepts (max_allowed_packet ${this.opts.maxRowBytes} bytes)`,
@@ -195,7 +198,7 @@ export class RowCollector {
   private push(t: TableBuffer, row: Cell[]): void {
     t.rows.push(row);
     t.produced++;
-    const n = rowBytes(row);
+    const n = this.lastRowBytes;
     t.bytes += n;
     this.bytes += n;
   }

@@ -1,10 +1,11 @@
 /**
- * Staging tables: where a batch is loaded before its commit. Names carry the run's start time
- * and run id (`<table>__stg_<time><run>`); on MySQL the writer holds a named lock for each one
+ * Staging tables: where a batch is loaded before its commit. Names carry the writer's start time
+ * and a token of the run id and the writer (`<table>__stg_<time><token>`), so two writers of one
+ * run (a retried stream) never share one; on MySQL the writer holds a named lock for each one
  * while it lives, so a later run can tell a crashed run's leftovers (lock free) from a live
  * run's tables (lock held) and sweep only the former. SQLite (one process) sweeps by age.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Logger } from "@sluice/core";
 import type { Backend, Session } from "./backend.js";
 import type { Cell } from "./cells.js";
@@ -19,13 +20,13 @@ export interface StagingNames {
   lock: string;
 }
 
-/** Staging/old names of `table` for one run; the suffix is 19 characters. */
+/** Staging/old names of `table` for one writer of a run; the suffix is 19 characters. */
 export function stagingNames(table: string, runId: string, startedAt: Date, scope: string): StagingNames {
   const time = Math.floor(startedAt.getTime() / 1000)
     .toString(36)
     .padStart(7, "0")
     .slice(-7);
-  const run = createHash("sha1").update(`${runId}:${table}`).digest("hex").slice(0, 6);
+  const run = createHash("sha1").update(`${runId}:${table}:${randomUUID()}`).digest("hex").slice(0, 6);
   const staging = `${table}__stg_${time}${run}`;
   return { staging, old: `${table}__old_${time}${run}`, lock: lockName(scope, staging) };
 }
@@ -91,7 +92,10 @@ export class Staging {
     if (this.created) return;
     const d = backend.dialect;
     const lock = this.temporary ? undefined : d.lock(this.names.lock, 0);
-    if (lock) await s.query(lock);
+    const got = lock ? await s.query(lock) : undefined;
+    if (lock && Number(got?.[0]?.got) !== 1) {
+      throw new Error(`staging table ${this.names.staging} is owned by another live writer`);
+    }
     const live = this.buffer.live;
     for (const sql of d.createLike(
       this.names.staging,
