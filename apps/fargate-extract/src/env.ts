@@ -51,7 +51,9 @@ const schema = z.object({
   ),
   INTERCOM_STREAMS: streamList(INTERCOM_STREAMS, "contacts,conversations"),
   SYNC_MODE: oneOf(["full", "incremental"] as const, "full"),
-  INTERCOM_CONTACT_SWEEP: oneOf(["auto", "always"] as const, "auto"),
+  INTERCOM_CONTACT_SWEEP: oneOf(["auto", "always"] as const, "auto").describe(
+    "auto | always: sweep contact ids only when counts show deletions, or on every incremental run",
+  ),
   ...s3Fields,
   OUTPUT_FORMAT: dataFormat,
   OUTPUT_GZIP: bool(false),

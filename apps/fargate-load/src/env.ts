@@ -66,7 +66,9 @@ const schema = z.object({
   ...s3Fields,
   LOAD_STREAMS: streamList(LOAD_STREAMS, "contacts,conversations"),
   LOAD_MODE: oneOf(LOAD_MODES, "replace"),
-  LOAD_INPUT: oneOf(LOAD_INPUTS, "snapshot"),
+  LOAD_INPUT: oneOf(LOAD_INPUTS, "snapshot").describe(
+    "snapshot | changes (the last incremental extract's changes + deletions; needs LOAD_MODE=upsert)",
+  ),
   INPUT_FORMAT: dataFormat,
   INPUT_GZIP: bool(false),
   ALLOW_EMPTY_REPLACE: bool(false),
