@@ -29,8 +29,8 @@ export function watermarkOf(ctx: StreamContext): number | undefined {
  *   `updated_at = W OR updated_at > W`, W = checkpoint − lag, ascending by updated_at, cursor in
  *   the body; records with updated_at < W (same local day, before W) are dropped client-side.
  *   Then deletions (see contact-deletions.ts): tombstone records `{ id, _sluice_deleted: true }`.
- * Every run, full or incremental, ends with the checkpoint `{ updated_at, known, ids_slot,
- * ids_token }` (intermediate ones every `checkpointEveryPages` search pages).
+ * Every run, full or incremental, ends with the checkpoint `{ updated_at, known, ids_slot }`
+ * (intermediate ones every `checkpointEveryPages` search pages).
  * Embedded lists (tags/notes/companies) are kept as Intercom sends them (≤ 10 items, `has_more`);
  * `expandContactLists` replaces them by the full list (one extra call per truncated list).
  */
