@@ -34,6 +34,8 @@ export interface ExtractConfig {
   /** Source streams to extract, e.g. ["contacts", "conversations"]. */
   streams: string[];
   syncMode: "full" | "incremental";
+  /** Contact deletion check of incremental runs: sweep ids only when counts show deletions, or always. Default "auto". */
+  contactSweep?: "auto" | "always" | undefined;
   s3: S3Location;
   output: { format: OutputFormat; gzip: boolean };
   logLevel: LogLevel;
@@ -49,6 +51,9 @@ const schema = z.object({
   ),
   INTERCOM_STREAMS: streamList(INTERCOM_STREAMS, "contacts,conversations"),
   SYNC_MODE: oneOf(["full", "incremental"] as const, "full"),
+  INTERCOM_CONTACT_SWEEP: oneOf(["auto", "always"] as const, "auto").describe(
+    "auto | always: sweep contact ids only when counts show deletions, or on every incremental run",
+  ),
   ...s3Fields,
   OUTPUT_FORMAT: dataFormat,
   OUTPUT_GZIP: bool(false),
@@ -65,6 +70,7 @@ export function readExtractConfig(env: NodeJS.ProcessEnv = process.env): Extract
     intercom: { accessToken: v.INTERCOM_ACCESS_TOKEN.trim(), apiUrl: v.INTERCOM_API_URL.replace(/\/+$/, "") },
     streams: v.INTERCOM_STREAMS,
     syncMode: v.SYNC_MODE,
+    contactSweep: v.INTERCOM_CONTACT_SWEEP,
     s3: s3Location(v),
     output: { format: v.OUTPUT_FORMAT, gzip: v.OUTPUT_GZIP },
     logLevel: v.LOG_LEVEL,

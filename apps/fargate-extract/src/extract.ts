@@ -1,4 +1,4 @@
-import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   type Logger,
   type ProgressEvent,
@@ -10,8 +10,16 @@ import {
   silentLogger,
 } from "@sluice/core";
 import { s3Sink, s3StateStore } from "@sluice/sink-s3";
-import { INTERCOM_STREAMS, intercomObjectName, intercomSource } from "@sluice/source-intercom";
+import { intercomSource } from "@sluice/source-intercom";
+import { splitTombstones } from "./deletions.js";
 import type { ExtractConfig } from "./env.js";
+import {
+  contactIdsKey,
+  DELETED_KEY_TEMPLATE,
+  DELETION_STREAMS,
+  dataKeys,
+  extractStateKey,
+} from "./layout.js";
 
 export interface RunExtractOptions {
   signal?: AbortSignal;
@@ -24,24 +32,12 @@ export interface RunExtractOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** Object key template per stream: contacts land as `users.*`, the rest under their own name. */
-export const EXTRACT_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
-  INTERCOM_STREAMS.filter((s) => intercomObjectName(s) !== s).map((s) => [
-    s,
-    `{prefix}${intercomObjectName(s)}.{ext}`,
-  ]),
-);
-export const DEFAULT_KEY_TEMPLATE = "{prefix}{stream}.{ext}";
-
-/** Where incremental checkpoints live: next to the data. */
-export function extractStateKey(prefix: string): string {
-  return `${prefix}_state/extract.json`;
-}
-
 /**
- * Intercom → S3: one object per stream (`${prefix}users.json`, `${prefix}conversations.json`
- * with each conversation's parts, `${prefix}<stream>.<ext>`), each replaced atomically. Checks the
- * Intercom token and the bucket first, so a bad credential fails in one call.
+ * Intercom → S3, laid out as `layout.ts` says: a full run writes the snapshot (`users.json`,
+ * `conversations.json` with each conversation's parts, `<stream>.json`), an incremental run the
+ * changes since the previous run under `changes/`, and every run the deletions under `deleted/`
+ * and the cursors under `_state/`. Checks the Intercom token and the bucket first, so a bad
+ * credential fails in one call.
  */
 export async function runExtract(config: ExtractConfig, options: RunExtractOptions = {}): Promise<RunReport> {
   const logger = options.logger ?? silentLogger();
@@ -49,37 +45,52 @@ export async function runExtract(config: ExtractConfig, options: RunExtractOptio
     ...(config.s3.forcePathStyle ? { forcePathStyle: true } : {}),
     ...options.s3ClientConfig,
   };
+  const { bucket, prefix } = config.s3;
   const source: Source = intercomSource({
     accessToken: config.intercom.accessToken,
     baseUrl: config.intercom.apiUrl,
+    contactSweep: config.contactSweep ?? "auto",
+    idStore: s3StateStore({ bucket, key: contactIdsKey(prefix), clientConfig }),
   });
-  const sink: Sink = s3Sink({
-    bucket: config.s3.bucket,
-    prefix: config.s3.prefix,
-    keyTemplate: DEFAULT_KEY_TEMPLATE,
-    keys: EXTRACT_KEYS,
-    format: { format: config.output.format, gzip: config.output.gzip },
-    clientConfig,
-  });
-  const stateStore: StateStore | undefined =
-    config.syncMode === "incremental"
-      ? s3StateStore({ bucket: config.s3.bucket, key: extractStateKey(config.s3.prefix), clientConfig })
-      : undefined;
+  const format = { format: config.output.format, gzip: config.output.gzip };
+  const data = s3Sink({ bucket, prefix, ...dataKeys(config.syncMode), format, clientConfig });
+  const deleted = s3Sink({ bucket, prefix, keyTemplate: DELETED_KEY_TEMPLATE, format, clientConfig });
+  const sink: Sink = splitTombstones(data, deleted, DELETION_STREAMS);
+  // every successful run saves the cursor, full runs too: the next incremental run starts there
+  const stateStore: StateStore = s3StateStore({ bucket, key: extractStateKey(prefix), clientConfig });
   try {
     await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
-    return await runPipeline({
+    const report = await runPipeline({
       source,
       sink,
       streams: config.streams,
       syncMode: config.syncMode,
-      // every run rewrites its objects; an incremental run's objects hold the changes since the last one
+      // every run rewrites its objects: the snapshot (full) or the changes since the last run
       writeMode: "replace",
-      ...(stateStore ? { stateStore } : {}),
+      stateStore,
       ...(options.signal ? { signal: options.signal } : {}),
       logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    if (config.syncMode === "full") await removeStaleChanges(config, clientConfig, logger);
+    return report;
   } finally {
     await Promise.allSettled([source.close?.(), sink.close?.()]);
+  }
+}
+
+/** After a full run, the previous incremental run's `changes/` objects no longer describe anything. */
+async function removeStaleChanges(config: ExtractConfig, clientConfig: S3ClientConfig, logger: Logger) {
+  const client = new S3Client(clientConfig);
+  try {
+    const prefix = `${config.s3.prefix}changes/`;
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: config.s3.bucket, Prefix: prefix }));
+    for (const o of listed.Contents ?? []) {
+      if (!o.Key) continue;
+      await client.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: o.Key }));
+      logger.info({ key: o.Key }, "removed the previous incremental run's changes");
+    }
+  } finally {
+    client.destroy();
   }
 }

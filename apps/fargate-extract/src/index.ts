@@ -1,2 +1,3 @@
 export { type ExtractConfig, type LogLevel, type OutputFormat, readExtractConfig } from "./env.js";
-export { extractStateKey, type RunExtractOptions, runExtract } from "./extract.js";
+export { type RunExtractOptions, runExtract } from "./extract.js";
+export { contactIdsKey, DELETION_STREAMS, dataKeys, extractStateKey } from "./layout.js";

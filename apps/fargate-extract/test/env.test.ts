@@ -10,6 +10,7 @@ describe("readExtractConfig", () => {
       intercom: { accessToken: "tok_unit_test_value_1", apiUrl: "https://api.intercom.io" },
       streams: ["contacts", "conversations"],
       syncMode: "full",
+      contactSweep: "auto",
       s3: { bucket: "my-lake", prefix: "data/", forcePathStyle: false },
       output: { format: "json", gzip: false },
       logLevel: "info",

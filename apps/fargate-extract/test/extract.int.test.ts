@@ -68,7 +68,21 @@ describe("fargate-extract (the built program)", () => {
     expect(result.stderr).not.toContain("failed");
     expect(result.code).toBe(0);
 
-    expect(await keys(bucket)).toEqual(["data/conversations.json", "data/users.json"]);
+    expect(await keys(bucket)).toEqual([
+      "data/_state/contact-ids.json",
+      "data/_state/extract.json",
+      "data/conversations.json",
+      "data/deleted/contacts.json",
+      "data/deleted/conversations.json",
+      "data/users.json",
+    ]);
+    // a full run saves the cursors too, and writes "no deletions"
+    const state = JSON.parse(await getText(s3.client, bucket, "data/_state/extract.json")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(state["intercom/contacts"]).toMatchObject({ known: CONTACTS });
+    expect(JSON.parse(await getText(s3.client, bucket, "data/deleted/contacts.json"))).toEqual([]);
     const users = JSON.parse(await getText(s3.client, bucket, "data/users.json")) as Array<
       Record<string, unknown>
     >;
@@ -111,7 +125,10 @@ describe("fargate-extract (the built program)", () => {
     expect(result.stderr).not.toContain("failed");
     expect(result.code).toBe(0);
     expect(await keys(bucket)).toEqual([
+      "raw/intercom/_state/contact-ids.json",
+      "raw/intercom/_state/extract.json",
       "raw/intercom/admins.jsonl",
+      "raw/intercom/deleted/contacts.jsonl",
       "raw/intercom/tags.jsonl",
       "raw/intercom/users.jsonl",
     ]);

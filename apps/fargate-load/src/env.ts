@@ -23,16 +23,23 @@ import {
   streamList,
 } from "@sluice/app-kit";
 import { ConfigError, type ConfigIssue, registerSecret, zodIssues } from "@sluice/core";
-import { INTERCOM_LAYOUT_STREAMS } from "@sluice/source-intercom";
+import { INTERCOM_STREAMS } from "@sluice/source-intercom";
 import { z } from "zod";
 
 export type { LogLevel } from "@sluice/app-kit";
 
-/** Streams the load can land: those Intercom has a table layout for. */
-export const LOAD_STREAMS: readonly string[] = INTERCOM_LAYOUT_STREAMS;
+/**
+ * Streams the load can land: every stream fargate-extract writes. Those with an Intercom table
+ * layout get typed columns; the others (`deleted_conversations`) land by primary key with the
+ * record in a `raw` JSON column.
+ */
+export const LOAD_STREAMS: readonly string[] = INTERCOM_STREAMS;
 
 export type InputFormat = DataFormat;
 export const LOAD_MODES = ["replace", "append", "upsert"] as const;
+/** Which objects of the extract's layout to read: the full snapshot, or the last incremental run's changes + deletions. */
+export const LOAD_INPUTS = ["snapshot", "changes"] as const;
+export type LoadInput = (typeof LOAD_INPUTS)[number];
 export type LoadMode = (typeof LOAD_MODES)[number];
 
 /** Where the rows go: a MySQL/Aurora URL, its parts, or the sink's embedded SQLite (demo). */
@@ -46,7 +53,8 @@ export interface LoadConfig {
   /** Streams to load, e.g. ["contacts", "conversations"]. */
   streams: string[];
   mode: LoadMode;
-  input: { format: InputFormat; gzip: boolean };
+  /** `objects`: the snapshot (`users.json` ...) or the changes (`changes/users.json` + `deleted/contacts.json` ...). */
+  input: { format: InputFormat; gzip: boolean; objects?: LoadInput | undefined };
   database: DatabaseTarget;
   /** ALLOW_EMPTY_REPLACE=true: an empty input may empty a populated table in replace mode. */
   allowEmptyReplace?: boolean | undefined;
@@ -58,6 +66,9 @@ const schema = z.object({
   ...s3Fields,
   LOAD_STREAMS: streamList(LOAD_STREAMS, "contacts,conversations"),
   LOAD_MODE: oneOf(LOAD_MODES, "replace"),
+  LOAD_INPUT: oneOf(LOAD_INPUTS, "snapshot").describe(
+    "snapshot | changes (the last incremental extract's changes + deletions; needs LOAD_MODE=upsert)",
+  ),
   INPUT_FORMAT: dataFormat,
   INPUT_GZIP: bool(false),
   ALLOW_EMPTY_REPLACE: bool(false),
@@ -132,13 +143,19 @@ export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
   // cross-field checks run on whatever parsed, so one error lists every bad variable
   const partial = (result.success ? result.data : partialParse(env)) as Partial<Parsed>;
   const issues = [...(result.success ? [] : zodIssues(result.error)), ...databaseIssues(partial)];
+  if (result.success && result.data.LOAD_INPUT === "changes" && result.data.LOAD_MODE !== "upsert") {
+    issues.push({
+      field: "LOAD_INPUT",
+      message: "changes are merged by primary key: LOAD_INPUT=changes needs LOAD_MODE=upsert",
+    });
+  }
   if (issues.length > 0 || !result.success) throw new ConfigError("fargate-load environment", issues);
   const v = result.data;
   return {
     s3: s3Location(v),
     streams: v.LOAD_STREAMS,
     mode: v.LOAD_MODE,
-    input: { format: v.INPUT_FORMAT, gzip: v.INPUT_GZIP },
+    input: { format: v.INPUT_FORMAT, gzip: v.INPUT_GZIP, objects: v.LOAD_INPUT },
     database:
       v.DATABASE_URL !== undefined
         ? { url: v.DATABASE_URL.trim() }

@@ -1,7 +1,7 @@
 import { ConfigError, redact } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { readLoadConfig } from "../src/env.js";
-import { objectKeyFor } from "../src/load.js";
+import { deletedKeyFor, objectKeyFor } from "../src/load.js";
 
 const fields = (fn: () => unknown) => {
   try {
@@ -19,7 +19,7 @@ describe("readLoadConfig", () => {
       s3: { bucket: "my-lake", prefix: "data/", forcePathStyle: false },
       streams: ["contacts", "conversations"],
       mode: "replace",
-      input: { format: "json", gzip: false },
+      input: { format: "json", gzip: false, objects: "snapshot" },
       database: { url: "mysql://u:pw-unit-1@db:3306/wh" },
       logLevel: "info",
       sentry: undefined,
@@ -60,6 +60,16 @@ describe("readLoadConfig", () => {
     expect(objectKeyFor("data/", "contacts", "json")).toBe("data/users.json");
     expect(objectKeyFor("data/", "conversations", "jsonl", true)).toBe("data/conversations.jsonl.gz");
     expect(objectKeyFor("", "admins", "parquet", true)).toBe("admins.parquet");
+    expect(objectKeyFor("data/", "contacts", "json", false, "changes")).toBe("data/changes/users.json");
+    expect(deletedKeyFor("data/", "contacts", "jsonl", true)).toBe("data/deleted/contacts.jsonl.gz");
+  });
+
+  it("LOAD_INPUT=changes reads the changes and needs LOAD_MODE=upsert", () => {
+    const base = { S3_BUCKET: "my-lake", DATABASE_URL: "mysql://u@db:3306/wh" };
+    expect(readLoadConfig({ ...base, LOAD_INPUT: "changes", LOAD_MODE: "upsert" }).input.objects).toBe(
+      "changes",
+    );
+    expect(fields(() => readLoadConfig({ ...base, LOAD_INPUT: "changes" }))).toEqual(["LOAD_INPUT"]);
   });
 
   it("ALLOW_EMPTY_REPLACE=true lets an empty input empty a table in replace mode (off by default)", () => {

@@ -35,6 +35,7 @@ beforeAll(async () => {
       intercom: { accessToken: sim.token, apiUrl: sim.url },
       streams: ["contacts", "conversations"],
       syncMode: "full",
+      contactSweep: "auto",
       s3: { bucket, prefix: "data/", forcePathStyle: true },
       output: { format: "json", gzip: false },
       logLevel: "warn",

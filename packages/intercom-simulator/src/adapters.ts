@@ -77,7 +77,7 @@ export function contactAdapter(
   for (const f of CONTACT_STRINGS) fields.set(f, { kind: "string" });
   fields.set("tag_id", { kind: "tag" });
   fields.set("segment_id", { kind: "segment" });
-  for (const a of ws.dataAttributes.contact) {
+  for (const a of ws.objects.dataAttributes.contact) {
     if (a.custom === true) fields.set(a.full_name as string, { kind: kindOfDataType(a.data_type) });
   }
   let cacheIdx = -1;
@@ -85,7 +85,7 @@ export function contactAdapter(
   let cacheObj: JsonObject = {};
   const materialise = (idx: number): JsonObject => {
     if (idx !== cacheIdx || cacheVersion !== ws.version) {
-      cacheObj = ws.contact(idx);
+      cacheObj = ws.contacts.contact(idx);
       cacheIdx = idx;
       cacheVersion = ws.version;
     }
@@ -95,33 +95,33 @@ export function contactAdapter(
     entity: "contact",
     dayGranularDates: true,
     timezone: ws.timezone,
-    size: () => ws.contactIds.length,
+    size: () => ws.contacts.ids.length,
     isLive: (idx) =>
-      ws.isContactLive(idx) &&
+      ws.contacts.isLive(idx) &&
       // "If a contact has recently been created ... it may not appear" (§4.1)
-      (opts.forList === true || (ws.contactCreated[idx] as number) <= ws.now - opts.indexDelaySeconds),
-    id: (idx) => ws.contactIds[idx] as string,
+      (opts.forList === true || (ws.contacts.created[idx] as number) <= ws.now - opts.indexDelaySeconds),
+    id: (idx) => ws.contacts.ids[idx] as string,
     field: (name) => fields.get(name),
     value: (idx, name) => {
       switch (name) {
         case "id":
-          return ws.contactIds[idx];
+          return ws.contacts.ids[idx];
         case "role":
-          return ws.contactRole[idx] === 0 ? "user" : "lead";
+          return ws.contacts.role[idx] === 0 ? "user" : "lead";
         case "created_at":
-          return ws.contactCreated[idx];
+          return ws.contacts.created[idx];
         case "updated_at":
-          return ws.contactUpdated[idx];
+          return ws.contacts.updated[idx];
         case "signed_up_at":
-          return ws.contactRole[idx] === 0 ? ws.contactCreated[idx] : null;
+          return ws.contacts.role[idx] === 0 ? ws.contacts.created[idx] : null;
         case "external_id":
-          return ws.contactExternalId(idx);
+          return ws.contacts.externalId(idx);
         case "email":
-          return ws.contactEmail(idx);
+          return ws.contacts.email(idx);
         case "tag_id":
-          return ws.contactTagIndices(idx).map((t) => ws.tags[t]?.id);
+          return ws.contacts.tagIndices(idx).map((t) => ws.objects.tags[t]?.id);
         case "segment_id":
-          return ws.segments.filter((_, s) => ws.contactInSegment(idx, s)).map((s) => s.id);
+          return ws.objects.segments.filter((_, s) => ws.contacts.inSegment(idx, s)).map((s) => s.id);
         case "avatar":
           return (materialise(idx).avatar as JsonObject | null)?.image_url ?? null;
         case "formatted_phone":
@@ -197,19 +197,19 @@ const CONVERSATION_FIELDS: Record<string, FieldSpec["kind"]> = {
 export function conversationAdapter(ws: Workspace): SearchAdapter {
   const fields = new Map<string, FieldSpec>();
   for (const [name, kind] of Object.entries(CONVERSATION_FIELDS)) fields.set(name, { kind });
-  for (const a of ws.conversationAttributes) {
+  for (const a of ws.objects.conversationAttributes) {
     fields.set(`custom_attributes.${a.name as string}`, { kind: kindOfDataType(a.data_type) });
   }
   return {
     entity: "conversation",
     dayGranularDates: false,
     timezone: ws.timezone,
-    size: () => ws.conversations.length,
-    isLive: (k) => ws.isConversationLive(k),
-    id: (k) => ws.conversations[k]?.id as string,
+    size: () => ws.conversations.records.length,
+    isLive: (k) => ws.conversations.isLive(k),
+    id: (k) => ws.conversations.records[k]?.id as string,
     field: (name) => fields.get(name),
     value: (k, name) => {
-      const obj = ws.conversations[k]?.obj as JsonObject;
+      const obj = ws.conversations.records[k]?.obj as JsonObject;
       switch (name) {
         case "contact_ids":
           return ((obj.contacts as JsonObject).contacts as JsonObject[]).map((c) => c.id);

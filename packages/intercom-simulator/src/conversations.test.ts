@@ -83,4 +83,31 @@ describe("GET /conversations/{id} parts (§4.4)", () => {
     const plain = await call(`/conversations/${conv?.id}?display_as=plaintext`);
     expect(plain.json.source.body).not.toMatch(/<p>/);
   });
+
+  it("2.16 fields: channel, company, external_references on conversations and notes on companies; absent before 2.16", async () => {
+    const list = await call("/conversations?per_page=150");
+    const convs = list.json.conversations as Record<string, unknown>[];
+    for (const c of convs) {
+      expect(c).toHaveProperty("channel");
+      expect(c).toHaveProperty("company");
+      expect(Array.isArray(c.external_references)).toBe(true);
+    }
+    expect(
+      convs.some(
+        (c) => c.channel !== null && typeof (c.channel as { initial: unknown }).initial === "string",
+      ),
+    ).toBe(true);
+    expect(convs.some((c) => c.company !== null && (c.company as { type: string }).type === "company")).toBe(
+      true,
+    );
+    const old = await call("/conversations?per_page=5", { headers: { "Intercom-Version": "2.15" } });
+    for (const c of old.json.conversations) expect(c).not.toHaveProperty("channel");
+    const companies = await call("/companies/list?per_page=50", { method: "POST" });
+    for (const co of companies.json.data) expect(co.notes.type).toBe("note.list");
+    const oldCompanies = await call("/companies/list?per_page=5", {
+      method: "POST",
+      headers: { "Intercom-Version": "2.15" },
+    });
+    for (const co of oldCompanies.json.data) expect(co).not.toHaveProperty("notes");
+  });
 });

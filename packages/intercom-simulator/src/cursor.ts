@@ -1,5 +1,5 @@
 /**
- * Opaque cursors, API-NOTES §3: base64 of a JSON array (hence the "Wz" prefix), here
+ * Opaque cursors, docs/intercom-api-notes.md §3: base64 of a JSON array (hence the "Wz" prefix), here
  * `[sortValue, id]` of the last item of the previous page (the spec describes the same
  * shape for another cursor endpoint: "a Base64-encoded JSON array containing [updated_at, id]").
  */

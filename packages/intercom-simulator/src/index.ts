@@ -48,8 +48,8 @@ export interface IntercomSimulator {
 function workspaceView(ws: Workspace): SimulatedWorkspace {
   const withParts = (k: number): JsonObject & { parts: JsonObject[] } => {
     const parts: JsonObject[] = [];
-    for (let p = 0; p < ws.partCount(k); p++) parts.push(ws.part(k, p));
-    return { ...(ws.conversations[k]?.obj as JsonObject), parts };
+    for (let p = 0; p < ws.conversations.partCount(k); p++) parts.push(ws.conversations.part(k, p));
+    return { ...(ws.conversations.records[k]?.obj as JsonObject), parts };
   };
   return {
     get appId() {
@@ -63,48 +63,46 @@ function workspaceView(ws: Workspace): SimulatedWorkspace {
     },
     get contacts() {
       const out: JsonObject[] = [];
-      for (let i = 0; i < ws.contactIds.length; i++) if (ws.isContactLive(i)) out.push(ws.contact(i));
+      for (let i = 0; i < ws.contacts.ids.length; i++)
+        if (ws.contacts.isLive(i)) out.push(ws.contacts.contact(i));
       return out;
     },
     get companies() {
-      return ws.companies;
+      return ws.companies.list;
     },
     get admins() {
-      return ws.admins;
+      return ws.objects.admins;
     },
     get teams() {
-      return ws.teams;
+      return ws.objects.teams;
     },
     get tags() {
-      return ws.tags;
+      return ws.objects.tags;
     },
     get segments() {
-      return ws.segments;
+      return ws.objects.segments;
     },
     get dataAttributes() {
-      return ws.dataAttributes;
+      return ws.objects.dataAttributes;
     },
     get conversationAttributes() {
-      return ws.conversationAttributes;
+      return ws.objects.conversationAttributes;
     },
     get conversations() {
-      return ws.conversations
-        .map((_, k) => k)
-        .filter((k) => ws.isConversationLive(k))
-        .map(withParts);
+      return ws.conversations.live().map(withParts);
     },
     get deletedConversations() {
-      return ws.deletedConversations();
+      return ws.conversations.deleted();
     },
     get contactCount() {
-      return ws.contactIds.length;
+      return ws.contacts.ids.length;
     },
     contact(id: string) {
-      const idx = ws.contactIndexById.get(id);
-      return idx === undefined ? undefined : ws.contact(idx);
+      const idx = ws.contacts.indexById.get(id);
+      return idx === undefined ? undefined : ws.contacts.contact(idx);
     },
     conversation(id: string) {
-      const k = ws.conversationIndexById.get(id);
+      const k = ws.conversations.indexById.get(id);
       return k === undefined ? undefined : withParts(k);
     },
   };

@@ -122,6 +122,20 @@ describe("mutate", () => {
     expect((await call(`/contacts/${into}`)).json.updated_at).toBe(m.now);
   });
 
+  it("deleted contacts vanish from list, search and total_count; GET answers 404 in every version", async () => {
+    const before = (await call("/contacts?per_page=1")).json.total_count as number;
+    const m = sim.mutate({ advanceSeconds: 10, deleteContacts: 4 });
+    expect(m.deletedContacts).toHaveLength(4);
+    const after = (await call("/contacts?per_page=1")).json.total_count as number;
+    expect(after).toBe(before - 4);
+    for (const id of m.deletedContacts) {
+      expect((await call(`/contacts/${id}`)).status).toBe(404);
+      expect(sim.workspace.contacts.some((c) => c.id === id)).toBe(false);
+    }
+    const all = await searchIds("/contacts/search", { field: "updated_at", operator: ">", value: 1 });
+    expect(all.filter((id) => m.deletedContacts.includes(id))).toEqual([]);
+  });
+
   it("a cursor taken before a mutation keeps working (keyset), and ascending order re-sees moved records", async () => {
     const q = { field: "updated_at", operator: ">", value: 1 };
     const first = await call("/contacts/search", {

@@ -108,6 +108,10 @@ export const simulatorOptionsSchema = z.object({
    * parts in the array; "all" = every part of the conversation. See README.
    */
   partsTotalCount: z.enum(["returned", "all"]).default("returned"),
+  /** Wall clock (epoch ms) of rate-limit windows and scroll expiry; tests inject a fake one. */
+  clock: z
+    .custom<() => number>((v) => typeof v === "function", "must be a function returning epoch ms")
+    .default(() => Date.now),
 });
 
 export type SimulatorOptions = z.input<typeof simulatorOptionsSchema>;

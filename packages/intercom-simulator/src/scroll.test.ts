@@ -56,9 +56,10 @@ describe("GET /companies/scroll (§4.2)", () => {
   });
 
   it("expires an idle scroll_param after scrollIdleExpirySeconds", async () => {
-    const { call } = await start({ scrollIdleExpirySeconds: 0.3 });
+    let nowMs = 1_763_900_000_000;
+    const { call } = await start({ scrollIdleExpirySeconds: 60, clock: () => nowMs });
     const first = await call("/companies/scroll");
-    await new Promise((r) => setTimeout(r, 450));
+    nowMs += 60_001;
     const stale = await call(`/companies/scroll?scroll_param=${first.json.scroll_param}`);
     expect(stale.status).toBe(400);
     // expired → the app's scroll slot is free again
@@ -66,9 +67,9 @@ describe("GET /companies/scroll (§4.2)", () => {
     expect(fresh.status).toBe(200);
     expect(fresh.json.scroll_param).not.toBe(first.json.scroll_param);
     // used within the expiry window, a scroll stays alive
-    await new Promise((r) => setTimeout(r, 150));
+    nowMs += 59_000;
     expect((await call(`/companies/scroll?scroll_param=${fresh.json.scroll_param}`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
+    nowMs += 59_000;
     expect((await call(`/companies/scroll?scroll_param=${fresh.json.scroll_param}`)).status).toBe(200);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Search query grammar and evaluation, API-NOTES §5. Also the ordered-result machinery the
+ * Search query grammar and evaluation, docs/intercom-api-notes.md §5. Also the ordered-result machinery the
  * cursor lists (§3) share: results are computed once per (query, sort, data version), cached, and
  * every page is then found by binary search on the keyset cursor, so a page is O(log n + page size).
  */

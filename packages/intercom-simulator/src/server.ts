@@ -1,25 +1,19 @@
 /**
  * The HTTP side of the simulator: auth, version, Accept, rate limits, faults, latency and the
- * Intercom 2.16 routes. Section numbers (§n) refer to /work/shared/intercom/API-NOTES.md.
+ * Intercom 2.16 routes. Section numbers (§n) refer to docs/intercom-api-notes.md.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { contactAdapter, conversationAdapter } from "./adapters.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
 import { type Fault, KNOWN_VERSIONS, type ResolvedOptions } from "./options.js";
-import {
-  ApiError,
-  buildResultSet,
-  compileQuery,
-  parseSort,
-  positionAfter,
-  ResultCache,
-  type ResultSet,
-  type SearchAdapter,
-  type SortSpec,
-} from "./search.js";
-import type { Json, JsonObject, Workspace } from "./workspace.js";
+import { adminObjectRoutes } from "./routes/admin-objects.js";
+import { errorBody, type Handler, Pager, type Reply } from "./routes/common.js";
+import { companyRoutes } from "./routes/companies.js";
+import { contactRoutes } from "./routes/contacts.js";
+import { conversationRoutes } from "./routes/conversations.js";
+import { ApiError, type SearchAdapter } from "./search.js";
+import type { Workspace } from "./workspace.js";
 
 export interface SimulatorStats {
   requests: number;
@@ -29,23 +23,6 @@ export interface SimulatorStats {
   injected: number;
 }
 
-interface Reply {
-  status: number;
-  body: Json;
-  headers?: Record<string, string>;
-}
-
-interface Ctx {
-  req: IncomingMessage;
-  url: URL;
-  params: string[];
-  body: unknown;
-  /** Parsed Intercom-Version as [major, minor]. */
-  version: [number, number];
-}
-
-type Handler = (ctx: Ctx) => Reply;
-
 interface Route {
   method: string;
   pattern: RegExp;
@@ -53,38 +30,14 @@ interface Route {
   handler: Handler;
 }
 
-interface ScrollState {
-  param: string;
-  snapshot: number[];
-  pos: number;
-  lastUsedMs: number;
-  pagesServed: number;
-}
-
-const SCROLL_RESTART_MESSAGE =
-  "Request failed due to an internal network error. Please restart the scroll operation.";
-const BAD_CURSOR_MESSAGE =
-  "Invalid starting_after param. Please try again using a starting_after value from a paginated response";
-
-function errorBody(code: string, message: string | null): JsonObject {
-  // Error envelope, §7 (schema `error`).
-  return { type: "error.list", request_id: randomUUID(), errors: [{ code, message }] };
-}
-
-function atLeast(v: [number, number], major: number, minor: number): boolean {
-  return v[0] > major || (v[0] === major && v[1] >= minor);
-}
-
 export class SimulatorServer {
   private readonly server: Server;
   private readonly routes: Route[] = [];
   private readonly tokens: Set<string>;
-  private readonly cache = new ResultCache(32);
   private readonly contactSearch: SearchAdapter;
   private readonly contactList: SearchAdapter;
   private readonly conversationSearch: SearchAdapter;
   private faults: (Exclude<Fault, { kind: "scroll_restart" }> & { remaining: number })[] = [];
-  private scroll: ScrollState | null = null;
   private scrollRestart: { afterPages: number } | null = null;
   private window = { id: -1, count: 0 };
   private readonly sockets = new Set<import("node:net").Socket>();
@@ -281,7 +234,7 @@ export class SimulatorServer {
   private countRequest(): { exceeded: boolean; headers: Record<string, string> } {
     const rl = this.opts.rateLimit;
     if (rl === false) return { exceeded: false, headers: {} };
-    const nowMs = Date.now();
+    const nowMs = this.opts.clock();
     const windowId = Math.floor(nowMs / (rl.windowSeconds * 1000));
     if (windowId !== this.window.id) this.window = { id: windowId, count: 0 };
     // Every authenticated request counts, including the ones answered 429 (documented choice:
@@ -325,481 +278,27 @@ export class SimulatorServer {
   }
 
   private registerRoutes(): void {
-    const ws = this.ws;
-    this.route("GET", "/me", () => {
-      const admin = ws.admins[0] as JsonObject;
-      return {
-        status: 200,
-        body: {
-          type: "admin",
-          id: admin.id as string,
-          email: admin.email as string,
-          name: admin.name as string,
-          email_verified: true,
-          app: {
-            type: "app",
-            id_code: ws.appId,
-            name: "Sluice Simulated Workspace",
-            created_at: ws.now - 1000 * 86_400,
-            secure: false,
-            identity_verification: false,
-            timezone: ws.timezone,
-            region: "US",
-          },
-          avatar: { type: "avatar", image_url: admin.avatar as string },
-          has_inbox_seat: admin.has_inbox_seat as boolean,
+    const pager = new Pager(this.ws);
+    const groups = [
+      adminObjectRoutes(this.ws),
+      contactRoutes(this.ws, pager, { contactSearch: this.contactSearch, contactList: this.contactList }),
+      companyRoutes(this.ws, this.opts, {
+        scrollRestartDue: (pagesServed) => {
+          if (!this.scrollRestart || pagesServed < this.scrollRestart.afterPages) return false;
+          this.scrollRestart = null;
+          this.stats.injected++;
+          return true;
         },
-      };
-    });
-    // §4.3, §4.5, §4.6, §4.7, §4.9: unpaginated lists.
-    this.route("GET", "/admins", () => ({ status: 200, body: { type: "admin.list", admins: ws.admins } }));
-    this.route("GET", "/admins/{id}", ({ params }) =>
-      one(
-        ws.admins.find((a) => a.id === params[0]),
-        "admin_not_found",
-      ),
-    );
-    this.route("GET", "/teams", () => ({ status: 200, body: { type: "team.list", teams: ws.teams } }));
-    this.route("GET", "/teams/{id}", ({ params }) =>
-      one(
-        ws.teams.find((t) => t.id === params[0]),
-        "team_not_found",
-      ),
-    );
-    this.route("GET", "/tags", () => ({ status: 200, body: { type: "list", data: ws.tags } }));
-    this.route("GET", "/segments", ({ url }) => {
-      const withCount = url.searchParams.get("include_count") === "true";
-      const segments = ws.segments.map((s, i) => (withCount ? { ...s, count: this.segmentCount(i) } : s));
-      return { status: 200, body: { type: "segment.list", segments } };
-    });
-    this.route("GET", "/data_attributes", ({ url, version }) => {
-      const model = url.searchParams.get("model");
-      const includeArchived = url.searchParams.get("include_archived") === "true";
-      if (model === "conversation" && atLeast(version, 2, 16)) {
-        return {
-          status: 422,
-          body: errorBody(
-            "parameter_invalid",
-            "model=conversation is no longer supported. Use GET /conversations/attributes instead",
-          ),
-        };
-      }
-      if (model !== null && !["contact", "company", "conversation"].includes(model)) {
-        throw new ApiError(400, "parameter_invalid", `model must be one of contact, company`);
-      }
-      let data: JsonObject[] =
-        model === "contact"
-          ? ws.dataAttributes.contact
-          : model === "company"
-            ? ws.dataAttributes.company
-            : model === "conversation"
-              ? []
-              : [...ws.dataAttributes.contact, ...ws.dataAttributes.company];
-      if (!includeArchived) data = data.filter((a) => a.archived !== true);
-      return { status: 200, body: { type: "list", data } };
-    });
-    this.route("GET", "/conversations/attributes", () => ({
-      status: 200,
-      body: { type: "list", data: ws.conversationAttributes },
-    }));
-
-    // §4.1 contacts.
-    this.route("GET", "/contacts", ({ url }) => {
-      const page = this.listPage("contacts", this.contactList, url, {
-        sort: { field: "created_at", order: "descending" },
-        perPage: 10,
-      });
-      return {
-        status: 200,
-        body: {
-          type: "list",
-          data: page.indices.map((i) => ws.contact(i)),
-          total_count: page.total,
-          pages: page.pages,
-        },
-      };
-    });
-    this.route("POST", "/contacts/search", ({ body }) => {
-      // The query string's starting_after is ignored: only the body's pagination counts (§3).
-      const page = this.searchPage("contacts", this.contactSearch, body, {
-        sort: { field: "created_at", order: "descending" },
-        perPage: 50,
-      });
-      return {
-        status: 200,
-        body: {
-          type: "list",
-          data: page.indices.map((i) => ws.contact(i)),
-          total_count: page.total,
-          pages: page.pages,
-        },
-      };
-    });
-    for (const sub of ["tags", "companies", "notes", "segments"] as const) {
-      this.route("GET", `/contacts/{id}/${sub}`, ({ params }) => {
-        const idx = this.contactIndex(params[0] ?? "");
-        return { status: 200, body: this.contactSubList(idx, sub) };
-      });
-    }
-    this.route("GET", "/contacts/find_by_external_id/{external_id}", ({ params }) => {
-      for (let i = 0; i < ws.contactIds.length; i++) {
-        if (ws.isContactLive(i) && ws.contactExternalId(i) === params[0])
-          return { status: 200, body: ws.contact(i) };
-      }
-      throw new ApiError(404, "not_found", "User Not Found");
-    });
-    this.route("GET", "/contacts/{id}", ({ params, version }) => {
-      const idx = ws.contactIndexById.get(params[0] ?? "");
-      if (idx === undefined) throw new ApiError(404, "not_found", "User Not Found");
-      if (!ws.isContactLive(idx)) {
-        if (!atLeast(version, 2, 16)) throw new ApiError(404, "not_found", "User Not Found");
-        // §4.1 / §1.1: 410 Gone + Link to the canonical contact (2.16).
-        const canonical = ws.contactIds[ws.canonicalContact(idx)] as string;
-        throw new ApiError(
-          410,
-          "contact_merged",
-          "This contact has been merged. See the 'Link' header for the canonical contact.",
-          { Link: `</contacts/${canonical}>; rel="canonical"` },
-        );
-      }
-      return { status: 200, body: this.versioned(ws.contact(idx), version) };
-    });
-
-    // §4.2 companies.
-    this.route("POST", "/companies/list", ({ url }) => this.companiesPage(url));
-    this.route("GET", "/companies/scroll", ({ url }) =>
-      this.scrollPage(url.searchParams.get("scroll_param")),
-    );
-    this.route("GET", "/companies", ({ url }) => {
-      const companyId = url.searchParams.get("company_id");
-      const name = url.searchParams.get("name");
-      if (companyId !== null || name !== null) {
-        const c = ws.companies.find((co) =>
-          companyId !== null ? co.company_id === companyId : co.name === name,
-        );
-        if (!c) throw new ApiError(404, "company_not_found", "Company Not Found");
-        return { status: 200, body: c };
-      }
-      return this.companiesPage(url);
-    });
-    this.route("GET", "/companies/{id}", ({ params }) => {
-      const i = ws.companyIndexById.get(params[0] ?? "");
-      if (i === undefined) throw new ApiError(404, "company_not_found", "Company Not Found");
-      return { status: 200, body: ws.companies[i] as JsonObject };
-    });
-
-    // §4.4 conversations.
-    this.route("GET", "/conversations", ({ url, version }) => {
-      const page = this.listPage("conversations", this.conversationSearch, url, {
-        sort: { field: "updated_at", order: "descending" },
-        perPage: 20,
-      });
-      return {
-        status: 200,
-        body: {
-          type: "conversation.list",
-          pages: page.pages,
-          total_count: page.total,
-          conversations: page.indices.map((k) => this.conversationItem(k, version)),
-        },
-      };
-    });
-    this.route("POST", "/conversations/search", ({ body, version }) => {
-      const page = this.searchPage("conversations", this.conversationSearch, body, {
-        sort: { field: "updated_at", order: "descending" },
-        perPage: 20,
-      });
-      return {
-        status: 200,
-        body: {
-          type: "conversation.list",
-          pages: page.pages,
-          total_count: page.total,
-          conversations: page.indices.map((k) => this.conversationItem(k, version)),
-        },
-      };
-    });
-    this.route("GET", "/conversations/deleted", ({ url, version }) => this.deletedPage(url, version));
-    this.route("GET", "/conversations/{id}", ({ params, url, version }) => {
-      const k = ws.conversationIndexById.get(params[0] ?? "");
-      if (k === undefined || !ws.isConversationLive(k))
-        throw new ApiError(404, "not_found", "Resource Not Found");
-      return {
-        status: 200,
-        body: this.conversationWithParts(k, version, url.searchParams.get("display_as")),
-      };
-    });
+      }),
+      conversationRoutes(this.ws, this.opts, pager, this.conversationSearch),
+    ];
+    for (const { method, template, handler } of groups.flat()) this.route(method, template, handler);
   }
 
   // ---------------------------------------------------------------- route helpers
-
-  /** One page of a cursor list (§3): `per_page` up to 150 and `starting_after` in the query string. */
-  private listPage(
-    entity: string,
-    adapter: SearchAdapter,
-    url: URL,
-    defaults: { sort: SortSpec; perPage: number },
-  ): ReturnType<typeof cursorPage> {
-    const perPage = perPageParam(url.searchParams.get("per_page"), defaults.perPage, 150);
-    const rs = this.cache.get(`${entity}:list`, this.ws.version, () =>
-      buildResultSet(adapter, null, defaults.sort),
-    );
-    return cursorPage(rs, perPage, url.searchParams.get("starting_after") ?? undefined);
-  }
-
-  /**
-   * One page of a search (§3, §5): query and sort from the body, cursor from the body's
-   * pagination only (a query-string starting_after is ignored, as the real API does), per_page
-   * up to 150, result sets cached per query so later pages cost O(page).
-   */
-  private searchPage(
-    entity: string,
-    adapter: SearchAdapter,
-    body: unknown,
-    defaults: { sort: SortSpec; perPage: number },
-  ): ReturnType<typeof cursorPage> {
-    const req = searchBody(body);
-    const predicate = compileQuery(req.query, adapter);
-    const sort = parseSort(req.sort, adapter, defaults.sort);
-    const perPage = bodyPerPage(req.pagination, defaults.perPage, 150);
-    const rs = this.searchResults(entity, req.query, sort, () => buildResultSet(adapter, predicate, sort));
-    return cursorPage(rs, perPage, startingAfterFromBody(req.pagination));
-  }
-
-  private searchResults(entity: string, query: unknown, sort: SortSpec, build: () => ResultSet): ResultSet {
-    return this.cache.get(
-      `${entity}:${JSON.stringify(query)}:${sort.field}:${sort.order}`,
-      this.ws.version,
-      build,
-    );
-  }
-
-  private contactIndex(id: string): number {
-    const idx = this.ws.contactIndexById.get(id);
-    if (idx === undefined || !this.ws.isContactLive(idx))
-      throw new ApiError(404, "not_found", "User Not Found");
-    return idx;
-  }
-
-  private contactSubList(idx: number, sub: "tags" | "companies" | "notes" | "segments"): JsonObject {
-    const ws = this.ws;
-    if (sub === "tags")
-      return { type: "list", data: ws.contactTagIndices(idx).map((t) => ws.tags[t] as JsonObject) };
-    if (sub === "segments") {
-      return { type: "list", data: ws.segments.filter((_, s) => ws.contactInSegment(idx, s)) };
-    }
-    const data =
-      sub === "companies"
-        ? ws.contactCompanyIndices(idx).map((c) => ws.companies[c] as JsonObject)
-        : Array.from({ length: ws.contactNoteCount(idx) }, (_, n) => ws.note(idx, n));
-    return {
-      type: "list",
-      data,
-      total_count: data.length,
-      pages: { type: "pages", next: null, page: 1, per_page: 50, total_pages: data.length > 0 ? 1 : 0 },
-    };
-  }
-
-  private segmentCount(s: number): number {
-    let n = 0;
-    for (let i = 0; i < this.ws.contactIds.length; i++)
-      if (this.ws.isContactLive(i) && this.ws.contactInSegment(i, s)) n++;
-    return n;
-  }
-
-  /** Version-dependent shapes (§1.1) for clients pinned to an older version. */
-  private versioned(obj: JsonObject, version: [number, number]): JsonObject {
-    if (atLeast(version, 2, 16)) return obj;
-    const out: JsonObject = { ...obj };
-    if (out.type === "conversation") {
-      if (out.admin_assignee_id === 0) out.admin_assignee_id = null;
-      if (out.team_assignee_id === 0) out.team_assignee_id = null;
-      out.priority = out.priority === "none" ? "not_priority" : "priority";
-    }
-    if (out.type === "contact" && typeof out.owner_id === "string") out.owner_id = Number(out.owner_id);
-    return out;
-  }
-
-  private conversationItem(k: number, version: [number, number]): JsonObject {
-    return this.versioned(this.ws.conversations[k]?.obj as JsonObject, version);
-  }
-
-  private conversationWithParts(k: number, version: [number, number], displayAs: string | null): JsonObject {
-    const total = this.ws.partCount(k);
-    // §4.4: at most partsCap (500) parts; if more exist, the most recent ones, oldest first.
-    const start = Math.max(0, total - this.opts.partsCap);
-    const parts: JsonObject[] = [];
-    for (let p = start; p < total; p++) {
-      const part = this.ws.part(k, p);
-      if (displayAs === "plaintext" && typeof part.body === "string") part.body = toPlainText(part.body);
-      parts.push(part);
-    }
-    const base = this.conversationItem(k, version);
-    const conv: JsonObject = { ...base };
-    if (displayAs === "plaintext") {
-      const source = { ...(base.source as JsonObject) };
-      if (typeof source.body === "string") source.body = toPlainText(source.body);
-      conv.source = source;
-    }
-    conv.conversation_parts = {
-      type: "conversation_part.list",
-      conversation_parts: parts,
-      total_count: this.opts.partsTotalCount === "all" ? total : parts.length,
-    };
-    return conv;
-  }
-
-  /** POST /companies/list and GET /companies: page-based, last_request_at order, users only, capped (§4.2). */
-  private companiesPage(url: URL): Reply {
-    const ws = this.ws;
-    const page = intParam(url.searchParams.get("page"), 1, "page");
-    const perPage = perPageParam(url.searchParams.get("per_page"), 15, 150);
-    const order = url.searchParams.get("order") ?? "desc";
-    if (order !== "asc" && order !== "desc")
-      throw new ApiError(400, "parameter_invalid", "order must be asc or desc");
-    const tagId = url.searchParams.get("tag_id");
-    const segmentId = url.searchParams.get("segment_id");
-    let rows = ws.companies.map((_, i) => i).filter((i) => ws.companyHasUsers(i));
-    if (tagId !== null) {
-      rows = rows.filter((i) =>
-        (((ws.companies[i] as JsonObject).tags as JsonObject).tags as JsonObject[]).some(
-          (t) => t.id === tagId,
-        ),
-      );
-    }
-    if (segmentId !== null) {
-      rows = rows.filter((i) =>
-        (((ws.companies[i] as JsonObject).segments as JsonObject).segments as JsonObject[]).some(
-          (s) => s.id === segmentId,
-        ),
-      );
-    }
-    const dir = order === "asc" ? 1 : -1;
-    const lra = (i: number) => (ws.companies[i]?.last_request_at as number | null) ?? 0;
-    rows.sort((a, b) => dir * (lra(a) - lra(b)) || a - b);
-    const reachable = Math.min(rows.length, this.opts.companiesListCap);
-    const totalPages = Math.ceil(reachable / perPage);
-    const from = (page - 1) * perPage;
-    const to = Math.min(reachable, from + perPage);
-    const data = from < to ? rows.slice(from, to).map((i) => ws.companies[i] as JsonObject) : [];
-    return {
-      status: 200,
-      body: {
-        type: "list",
-        data,
-        pages: { type: "pages", next: null, page, per_page: perPage, total_pages: totalPages },
-        total_count: rows.length,
-      },
-    };
-  }
-
-  /** GET /companies/scroll (§4.2): one open scroll per app, idle expiry, empty data = end. */
-  private scrollPage(param: string | null): Reply {
-    const now = Date.now();
-    const expiryMs = this.opts.scrollIdleExpirySeconds * 1000;
-    if (this.scroll && now - this.scroll.lastUsedMs > expiryMs) this.scroll = null;
-    if (param === null || param === "") {
-      if (this.scroll) {
-        // intercom-ruby #292: HTTP 400 "scroll already exists for this app" with an empty error type.
-        throw new ApiError(400, "", "scroll already exists for this app");
-      }
-      this.scroll = {
-        param: randomUUID(),
-        snapshot: this.ws.companies.map((_, i) => i),
-        pos: 0,
-        lastUsedMs: now,
-        pagesServed: 0,
-      };
-    } else {
-      if (!this.scroll || this.scroll.param !== param) {
-        throw new ApiError(400, "client_error", "scroll_param is invalid or has expired");
-      }
-      if (this.scrollRestart && this.scroll.pagesServed >= this.scrollRestart.afterPages) {
-        this.scrollRestart = null;
-        this.scroll = null;
-        this.stats.injected++;
-        throw new ApiError(500, "server_error", SCROLL_RESTART_MESSAGE);
-      }
-    }
-    const s = this.scroll;
-    s.lastUsedMs = now;
-    const slice = s.snapshot.slice(s.pos, s.pos + this.opts.scrollPageSize);
-    s.pos += slice.length;
-    if (slice.length === 0)
-      this.scroll = null; // the end: the param expires
-    else s.pagesServed++;
-    return {
-      status: 200,
-      body: {
-        type: "list",
-        data: slice.map((i) => this.ws.companies[i] as JsonObject),
-        pages: null,
-        total_count: null,
-        scroll_param: s.param,
-      },
-    };
-  }
-
-  /** GET /conversations/deleted (2.16, §4.4): page-based, per_page max 60, order by deleted_at. */
-  private deletedPage(url: URL, version: [number, number]): Reply {
-    if (!atLeast(version, 2, 16)) {
-      throw new ApiError(
-        400,
-        "intercom_version_invalid",
-        "Requested resource is not available in current API version.",
-      );
-    }
-    const page = intParam(url.searchParams.get("page"), 1, "page");
-    const perPage = perPageParam(url.searchParams.get("per_page"), 20, 60);
-    const order = url.searchParams.get("order") ?? "desc";
-    if (order !== "asc" && order !== "desc")
-      throw new ApiError(400, "parameter_invalid", "order must be asc or desc");
-    const dir = order === "asc" ? 1 : -1;
-    const rows = this.ws
-      .deletedConversations()
-      .sort((a, b) => dir * (a.deleted_at - b.deleted_at || Number(a.id) - Number(b.id)));
-    const totalPages = Math.ceil(rows.length / perPage);
-    const data = rows.slice((page - 1) * perPage, page * perPage);
-    const next =
-      page < totalPages
-        ? `${publicBase(url)}/conversations/deleted?per_page=${perPage}&order=${order}&page=${page + 1}`
-        : null;
-    return {
-      status: 200,
-      body: {
-        type: "conversations.list",
-        total_count: rows.length,
-        pages: { type: "pages", next, page, per_page: perPage, total_pages: totalPages },
-        conversations: data.map((d) => ({
-          type: "conversation",
-          id: d.id,
-          metrics_retained: d.metrics_retained,
-          deleted_at: d.deleted_at,
-        })),
-      },
-    };
-  }
 }
 
 // ------------------------------------------------------------------ small helpers
-
-function one(item: JsonObject | undefined, code: string): Reply {
-  if (!item) throw new ApiError(404, code, "Resource Not Found");
-  return { status: 200, body: item };
-}
-
-function publicBase(url: URL): string {
-  return `${url.protocol}//${url.host}`;
-}
-
-function toPlainText(html: string): string {
-  return html
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -808,82 +307,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-function intParam(raw: string | null, fallback: number, name: string): number {
-  if (raw === null || raw === "") return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
-    throw new ApiError(400, "parameter_invalid", `${name} must be a positive integer`);
-  return Number(raw);
-}
-
-/** per_page from the query: positive integer; values above the maximum are clamped (documented choice). */
-function perPageParam(raw: string | null, fallback: number, max: number): number {
-  return Math.min(max, intParam(raw, fallback, "per_page"));
-}
-
-interface SearchBody {
-  query: unknown;
-  pagination: unknown;
-  sort: unknown;
-}
-
-function searchBody(body: unknown): SearchBody {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ApiError(400, "parameter_missing", "query is required");
-  }
-  const b = body as Record<string, unknown>;
-  return { query: b.query, pagination: b.pagination, sort: b.sort };
-}
-
-function bodyPerPage(pagination: unknown, fallback: number, max: number): number {
-  if (pagination === undefined || pagination === null) return fallback;
-  if (typeof pagination !== "object")
-    throw new ApiError(400, "parameter_invalid", "pagination must be an object");
-  const raw = (pagination as Record<string, unknown>).per_page;
-  if (raw === undefined || raw === null) return fallback;
-  if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 1) {
-    throw new ApiError(400, "parameter_invalid", "per_page must be a positive integer");
-  }
-  return Math.min(max, raw);
-}
-
-function startingAfterFromBody(pagination: unknown): string | undefined {
-  if (typeof pagination !== "object" || pagination === null) return undefined;
-  const raw = (pagination as Record<string, unknown>).starting_after;
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== "string") throw new ApiError(400, "client_error", BAD_CURSOR_MESSAGE);
-  return raw;
-}
-
-interface CursorPageResult {
-  indices: number[];
-  total: number;
-  pages: JsonObject;
-}
-
-/** Cursor page (§3, schema cursor_pages): `pages.next.starting_after` only when more results exist. */
-function cursorPage(rs: ResultSet, perPage: number, startingAfter: string | undefined): CursorPageResult {
-  let start = 0;
-  if (startingAfter !== undefined) {
-    const key = decodeCursor(startingAfter);
-    if (!key) throw new ApiError(400, "client_error", BAD_CURSOR_MESSAGE);
-    start = positionAfter(rs, key);
-  }
-  const total = rs.indices.length;
-  const end = Math.min(total, start + perPage);
-  const pageNo = Math.floor(start / perPage) + 1;
-  const pages: JsonObject = {
-    type: "pages",
-    page: pageNo,
-    per_page: perPage,
-    total_pages: Math.ceil(total / perPage),
-  };
-  if (end < total && end > start) {
-    pages.next = {
-      page: pageNo + 1,
-      starting_after: encodeCursor({ value: rs.keys[end - 1] ?? null, id: rs.ids[end - 1] ?? "" }),
-    };
-  }
-  return { indices: Array.from(rs.indices.subarray(start, end)), total, pages };
 }

@@ -1,6 +1,6 @@
 /**
  * Calendar-day boundaries in an IANA time zone, for the day-granular contact search
- * (API-NOTES §5.3: "The day boundary uses your workspace's timezone").
+ * (docs/intercom-api-notes.md §5.3: "The day boundary uses your workspace's timezone").
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

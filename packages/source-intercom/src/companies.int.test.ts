@@ -1,5 +1,5 @@
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { intercomSource } from "./index.js";
 import { ids, readAll } from "./testing.js";
 
@@ -15,7 +15,16 @@ describe("intercomSource: company scroll rules", () => {
       ...extra,
     });
 
-  beforeAll(async () => {
+  /** The simulator's clock (scroll idle expiry): tests move it instead of sleeping. */
+  let nowMs = 0;
+  /** Simulated seconds per real second (0: the clock only moves when a test moves it). */
+  let speed = 0;
+
+  // every test gets its own workspace (and so its own scroll slot): no test waits for another's scroll
+  beforeEach(async () => {
+    nowMs = Date.now();
+    speed = 0;
+    const realStart = Date.now();
     sim = await startSimulator({
       seed: 5,
       contacts: 40,
@@ -23,10 +32,15 @@ describe("intercomSource: company scroll rules", () => {
       conversations: 0,
       rateLimit: false,
       scrollPageSize: PAGE,
-      scrollIdleExpirySeconds: 1,
+      scrollIdleExpirySeconds: 60,
+      clock: () => nowMs + (Date.now() - realStart) * speed,
     });
   });
-  afterAll(async () => sim?.close());
+  afterEach(async () => sim?.close());
+
+  async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((r) => setImmediate(r));
+  }
 
   it("restarts the scroll from scratch on 500 'restart the scroll', without duplicates", async () => {
     sim.clearFaults();
@@ -51,9 +65,6 @@ describe("intercomSource: company scroll rules", () => {
   });
 
   it("runs one scroll at a time per app: concurrent readers queue instead of colliding", async () => {
-    sim.clearFaults();
-    // let any scroll left open by an earlier test expire (1 s idle in this simulator)
-    await new Promise((r) => setTimeout(r, 1_200));
     sim.resetStats();
     const [a, b, c] = await Promise.all([
       readAll(source(), "companies"),
@@ -70,7 +81,7 @@ describe("intercomSource: company scroll rules", () => {
 
   it("waits when Intercom says a scroll already exists (another process holds it), then succeeds", async () => {
     sim.clearFaults();
-    // another client opens a scroll and walks away; it expires after 1 s of idleness
+    // another client opens a scroll and walks away; it expires after 60 s of idleness
     const other = await fetch(`${sim.url}/companies/scroll`, {
       headers: {
         authorization: `Bearer ${sim.token}`,
@@ -80,13 +91,18 @@ describe("intercomSource: company scroll rules", () => {
     });
     expect(other.status).toBe(200);
     sim.resetStats();
-    const r = await readAll(source(), "companies");
+    const reading = readAll(source(), "companies");
+    // once the source was told "scroll already exists", the other scroll idles past its expiry
+    await until(() => (sim.stats().status["400"] ?? 0) >= 1);
+    nowMs += 61_000;
+    const r = await reading;
     expect(ids(r.records)).toEqual(ids(sim.workspace.companies));
     expect(sim.stats().status["400"]).toBeGreaterThanOrEqual(1);
   });
 
   it("a slow consumer never stalls the scroll: pages are buffered, and past the bound the scroll restarts without duplicates", async () => {
-    sim.clearFaults();
+    // the scrolls this reader abandons must expire on the server: 1 real second = 60 s there
+    speed = 60;
     sim.resetStats();
     const r = await readAll(
       source({ scrollBufferPages: 2, scrollMaxIdleMs: 150, scrollMaxRestarts: 20 }),

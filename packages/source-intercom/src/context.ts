@@ -8,6 +8,7 @@ import type {
   SyncMode,
 } from "@sluice/core";
 import type { ResolvedOptions } from "./options.js";
+import type { ConversationFeed } from "./streams/conversation-feed.js";
 
 /** Everything a stream reader needs. */
 export interface StreamContext {
@@ -20,6 +21,10 @@ export interface StreamContext {
   state: Checkpoint | undefined;
   /** Key of the process-wide company-scroll lock (API host + token fingerprint). */
   scrollLockKey: string;
+  /** Shares conversation fetches between `conversations` and `conversation_parts` (one per source). */
+  feed: ConversationFeed;
+  /** Known-contact id sets by slot, waiting for `committed()` (see contact-deletions.ts). */
+  pendingIds: Map<number, Set<string>>;
 }
 
 export async function apiGet(

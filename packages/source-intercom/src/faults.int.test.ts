@@ -1,6 +1,6 @@
 import { AuthError, ConfigError } from "@sluice/core";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { intercomSource } from "./index.js";
 import { ids, readAll } from "./testing.js";
 
@@ -16,7 +16,8 @@ describe("intercomSource: faults, rate limits and auth", () => {
       ...extra,
     });
 
-  beforeAll(async () => {
+  // every test gets its own workspace: no faults, rate windows or 429s carried over
+  beforeEach(async () => {
     sim = await startSimulator({
       seed: 3,
       contacts: 90,
@@ -28,7 +29,7 @@ describe("intercomSource: faults, rate limits and auth", () => {
       rateLimit: { limit: 25, windowSeconds: 1 },
     });
   });
-  afterAll(async () => sim?.close());
+  afterEach(async () => sim?.close());
 
   it("retries 5xx, connection resets and truncated bodies and still returns every record exactly once", async () => {
     sim.clearFaults();
@@ -103,4 +104,19 @@ describe("intercomSource: faults, rate limits and auth", () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.issues.map((i) => i.field).sort()).toEqual(["accessToken", "perPage", "region"]);
   });
+
+  it("a 429 storm ends at the run's retry budget with an error that states it (no 25-minute wait)", async () => {
+    sim.clearFaults();
+    sim.injectFaults([{ kind: "rate_limit", count: 1000, route: "GET /contacts" }]);
+    const started = Date.now();
+    const err = await readAll(
+      source({ retryBudget: { maxRetries: 2, maxRateLimitWaitMs: 60_000 } }),
+      "contacts",
+    ).catch((e: unknown) => e);
+    sim.clearFaults();
+    expect(err).toBeInstanceOf(Error);
+    expect((err as { retryable: boolean }).retryable).toBe(false);
+    expect((err as Error).message).toMatch(/retry budget is spent \(2 retries/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
 });

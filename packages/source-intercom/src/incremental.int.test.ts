@@ -1,6 +1,6 @@
 import type { JsonObject } from "@sluice/core";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { intercomSource } from "./index.js";
 import { ids, readAll } from "./testing.js";
 
@@ -10,7 +10,8 @@ describe("intercomSource incremental reads", () => {
   const source = (extra: object = {}) =>
     intercomSource({ accessToken: sim.token, baseUrl: sim.url, perPage: 7, lagSeconds: LAG, ...extra });
 
-  beforeAll(async () => {
+  // every test gets its own workspace: no test sees another's mutations
+  beforeEach(async () => {
     sim = await startSimulator({
       seed: 11,
       contacts: 120,
@@ -22,7 +23,7 @@ describe("intercomSource incremental reads", () => {
       timezone: "America/New_York",
     });
   });
-  afterAll(async () => sim?.close());
+  afterEach(async () => sim?.close());
 
   it("contacts: after sim.mutate, the search picks up exactly the changed contacts plus the documented overlap", async () => {
     const full = await readAll(source(), "contacts");
@@ -50,7 +51,7 @@ describe("intercomSource incremental reads", () => {
     // ascending order and the new watermark
     const ts = inc.records.map((c) => Number(c.updated_at));
     expect([...ts].sort((a, b) => a - b)).toEqual(ts);
-    expect(inc.checkpoints.at(-1)).toEqual({ updated_at: change.now });
+    expect(inc.checkpoints.at(-1)).toMatchObject({ updated_at: change.now });
   });
 
   it("contacts: a contact updated later on the watermark's day is NOT missed (day-granular search)", async () => {
@@ -113,7 +114,7 @@ describe("intercomSource incremental reads", () => {
       const parts = (rec.conversation_parts as JsonObject).conversation_parts as JsonObject[];
       expect(parts.length).toBe(sim.workspace.conversation(id)!.parts.length);
     }
-    expect(inc.checkpoints.at(-1)).toEqual({ updated_at: change.now });
+    expect(inc.checkpoints.at(-1)).toEqual({ updated_at: change.now, deleted_at: 0 });
 
     const parts = await readAll(source(), "conversation_parts", { syncMode: "incremental", state: cp });
     const withParts = inc.records.filter(

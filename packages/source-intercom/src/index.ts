@@ -5,4 +5,5 @@ export {
   withIntercomLayout,
 } from "./layout.js";
 export { type IntercomRegion, type IntercomSourceOptions, REGION_HOSTS } from "./options.js";
+export { INTERCOM_RATE_LIMIT } from "./rate-limit.js";
 export { INTERCOM_STREAMS, intercomSource } from "./source.js";

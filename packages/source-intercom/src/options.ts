@@ -1,4 +1,4 @@
-import { type FetchLike, parseOptions } from "@sluice/core";
+import { type FetchLike, parseOptions, type StateStore } from "@sluice/core";
 import { z } from "zod";
 
 export const REGION_HOSTS = {
@@ -56,8 +56,35 @@ const optionsSchema = z
     retries: z.number().int().min(0).max(20).optional(),
     /** Backoff of transient retries (tests make it short). */
     retryMinTimeoutMs: z.number().int().min(0).optional(),
+    /**
+     * Retries of the whole run (429s and transient failures together) and time spent waiting out
+     * 429s before the run gives up with an error stating the budget. Default 500 / 10 minutes.
+     */
+    retryBudget: z
+      .object({
+        maxRetries: z.number().int().min(0).optional(),
+        maxRateLimitWaitMs: z.number().int().min(0).optional(),
+      })
+      .optional(),
     /** Requests per rate-limit window kept in reserve for other apps of the workspace. Default 1. */
     rateLimitSafetyMargin: z.number().int().min(0).optional(),
+    /**
+     * Where the ids of the known contacts are kept between runs (any core StateStore, e.g. an S3
+     * state object next to the data). Needed to tell WHICH contacts were deleted; without it
+     * contact deletions are not detected (a warning says so).
+     */
+    idStore: z
+      .custom<StateStore>(
+        (v) =>
+          !!v && typeof (v as StateStore).load === "function" && typeof (v as StateStore).save === "function",
+        "must be a StateStore (load/save)",
+      )
+      .optional(),
+    /**
+     * Contact deletion check of incremental runs: "auto" (default) sweeps every contact id only
+     * when known + new − total_count shows deletions; "always" sweeps on every incremental run.
+     */
+    contactSweep: z.enum(["auto", "always"]).default("auto"),
     /** Injectable fetch (tests). */
     fetch: z.custom<FetchLike>((v) => typeof v === "function", "must be a fetch function").optional(),
   })

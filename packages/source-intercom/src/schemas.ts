@@ -24,10 +24,12 @@ export function typeOfDataType(dataType: unknown): JsonSchema {
     case "integer":
       return { type: ["integer", "null"] };
     case "float":
+    case "decimal":
       return { type: ["number", "null"] };
     case "boolean":
       return { type: ["boolean", "null"] };
     case "date":
+    case "datetime":
       return { type: ["integer", "string", "null"], description: "date: Unix seconds (ISO-8601 tolerated)" };
     default:
       return { type: ["string", "null"] };
@@ -139,9 +141,10 @@ const conversationProperties = {
   channel: obj,
 };
 
-export function conversationSchema(): JsonSchema {
+export function conversationSchema(custom?: JsonSchema): JsonSchema {
   return objectSchema({
     ...conversationProperties,
+    ...(custom ? { custom_attributes: custom } : {}),
     conversation_parts: {
       type: ["object", "null"],
       description: "{type, conversation_parts: [part], total_count}; at most the 500 most recent parts",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  type Checkpoint,
   ConfigError,
   createHttpClient,
   createRateGovernor,
@@ -7,21 +8,24 @@ import {
   type JsonObject,
   type ReadOptions,
   registerSecret,
-  type Source,
   type SourceMessage,
   type StreamDescriptor,
 } from "@sluice/core";
 import type { StreamContext } from "./context.js";
 import { type IntercomSourceOptions, resolveOptions } from "./options.js";
+import { INTERCOM_RATE_LIMIT } from "./rate-limit.js";
 import { customAttributesSchema } from "./schemas.js";
 import { adminsStream } from "./streams/admins.js";
 import { companiesStream } from "./streams/companies.js";
+import { saveKnownIds } from "./streams/contact-deletions.js";
 import { contactsStream } from "./streams/contacts.js";
+import { ConversationFeed } from "./streams/conversation-feed.js";
 import { conversationPartsStream } from "./streams/conversation-parts.js";
 import { conversationsStream } from "./streams/conversations.js";
 import {
   DATA_ATTRIBUTE_MODELS,
   dataAttributesStream,
+  fetchConversationAttributes,
   fetchDataAttributes,
 } from "./streams/data-attributes.js";
 import { deletedConversationsStream } from "./streams/deleted-conversations.js";
@@ -63,7 +67,11 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
   if (options && typeof options.accessToken === "string") registerSecret(options.accessToken);
   const opts = resolveOptions(options);
   registerSecret(opts.accessToken);
-  const governor = createRateGovernor({ windowMs: 10_000, safetyMargin: opts.rateLimitSafetyMargin ?? 1 });
+  const governor = createRateGovernor({
+    headers: { ...INTERCOM_RATE_LIMIT.headers },
+    windowMs: INTERCOM_RATE_LIMIT.windowMs,
+    safetyMargin: opts.rateLimitSafetyMargin ?? 1,
+  });
   const client = createHttpClient({
     baseUrl: opts.apiBase,
     headers: {
@@ -76,6 +84,7 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
     retries: opts.retries,
     backoff: opts.retryMinTimeoutMs === undefined ? undefined : { minTimeoutMs: opts.retryMinTimeoutMs },
     fetch: opts.fetch,
+    ...(opts.retryBudget ? { retryBudget: opts.retryBudget } : {}),
     authHint:
       "Intercom needs a token of this workspace with read scopes (read users/companies, read conversations, read admins, read tags/segments/data attributes); " +
       "EU/AU workspaces must use region 'eu'/'au'",
@@ -83,6 +92,8 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
   const fingerprint = createHash("sha256").update(opts.accessToken).digest("hex").slice(0, 16);
   const scrollLockKey = `${opts.apiBase}#${fingerprint}`;
   const byName = new Map(STREAMS.map((s) => [s.name, s]));
+  const feed = new ConversationFeed();
+  const pendingIds = new Map<number, Set<string>>();
 
   return {
     name: "intercom",
@@ -93,12 +104,14 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
 
     async discover(signal?: AbortSignal): Promise<StreamDescriptor[]> {
       const ctx = { client, signal: signal ?? new AbortController().signal, reporter: noopReporter };
-      const [contact, company] = await Promise.all(
-        DATA_ATTRIBUTE_MODELS.map((m) => fetchDataAttributes(ctx, m)),
-      );
+      const [contact, company, conversation] = await Promise.all([
+        ...DATA_ATTRIBUTE_MODELS.map((m) => fetchDataAttributes(ctx, m)),
+        fetchConversationAttributes(ctx),
+      ]);
       const discovered = {
         contactCustom: customAttributesSchema((contact ?? []) as JsonObject[]),
         companyCustom: customAttributesSchema((company ?? []) as JsonObject[]),
+        conversationCustom: customAttributesSchema((conversation ?? []) as JsonObject[]),
       };
       return STREAMS.map((s) => s.descriptor(discovered));
     },
@@ -122,8 +135,24 @@ export function intercomSource(options: IntercomSourceOptions): DiscoverableSour
         syncMode: readOptions.syncMode,
         state: readOptions.state,
         scrollLockKey,
+        feed,
+        pendingIds,
       };
       return def.read(ctx);
+    },
+
+    async committed(stream: string, checkpoint: Checkpoint): Promise<void> {
+      const slot = checkpoint.ids_slot;
+      if (stream !== "contacts" || typeof slot !== "number" || !opts.idStore) return;
+      const ids = pendingIds.get(slot);
+      if (!ids || ids.size !== checkpoint.known) return;
+      await saveKnownIds(opts.idStore, slot, ids);
+      pendingIds.delete(slot);
+    },
+
+    async close(): Promise<void> {
+      pendingIds.clear();
+      await feed.close();
     },
   };
 }

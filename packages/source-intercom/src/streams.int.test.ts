@@ -1,6 +1,6 @@
 import type { JsonObject } from "@sluice/core";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { intercomSource } from "./index.js";
 import { ids, readAll } from "./testing.js";
 
@@ -16,7 +16,8 @@ describe("intercomSource against the simulator: every stream", () => {
       conversationConcurrency: 4,
     });
 
-  beforeAll(async () => {
+  // every test gets its own workspace
+  beforeEach(async () => {
     sim = await startSimulator({
       seed: 7,
       contacts: 130,
@@ -32,7 +33,7 @@ describe("intercomSource against the simulator: every stream", () => {
       scrollPageSize: 20,
     });
   });
-  afterAll(async () => sim?.close());
+  afterEach(async () => sim?.close());
 
   it("check() succeeds with a valid token and calls GET /me", async () => {
     sim.resetStats();
@@ -128,7 +129,14 @@ describe("intercomSource against the simulator: every stream", () => {
       ["teams", sim.workspace.teams],
       ["tags", sim.workspace.tags],
       ["segments", sim.workspace.segments],
-      ["data_attributes", [...sim.workspace.dataAttributes.contact, ...sim.workspace.dataAttributes.company]],
+      [
+        "data_attributes",
+        [
+          ...sim.workspace.dataAttributes.contact,
+          ...sim.workspace.dataAttributes.company,
+          ...sim.workspace.conversationAttributes,
+        ],
+      ],
     ];
     for (const [stream, expected] of cases) {
       const r = await readAll(source(), stream);
@@ -140,6 +148,28 @@ describe("intercomSource against the simulator: every stream", () => {
     for (const a of admins.records) {
       for (const t of (a.team_ids as unknown[]) ?? []) expect(typeof t).toBe("string");
     }
+  });
+
+  it("conversation custom attributes: fetched from GET /conversations/attributes, typed in the conversations schema", async () => {
+    sim.resetStats();
+    const attributes = await readAll(source(), "data_attributes");
+    const conversation = attributes.records.filter((a) => a.model === "conversation");
+    expect(conversation.map((a) => a.name).sort()).toEqual(
+      sim.workspace.conversationAttributes.map((a) => a.name).sort(),
+    );
+    for (const a of conversation) {
+      expect(a.id).toMatch(/^conversation:\d+$/);
+      expect(a.full_name).toBe(`custom_attributes.${String(a.name)}`);
+    }
+    expect(sim.stats().byRoute["GET /conversations/attributes"]).toBe(1);
+    const streams = await source().discover();
+    const schema = streams.find((d) => d.name === "conversations")?.schema as {
+      properties: { custom_attributes: { properties: Record<string, { type: string[] }> } };
+    };
+    const custom = schema.properties.custom_attributes.properties;
+    expect(custom["Issue type"]?.type).toEqual(["string", "null"]);
+    expect(custom.Escalated?.type).toEqual(["boolean", "null"]);
+    expect(custom["Refund amount"]?.type).toEqual(["number", "null"]);
   });
 
   it("conversations (full): list + one GET per conversation, parts embedded, > 500 parts reported as truncated", async () => {

@@ -59,6 +59,9 @@ export async function readAll(
       if (options.delayPerBatchMs) await new Promise((r) => setTimeout(r, options.delayPerBatchMs));
     } else if (m.kind === "checkpoint") checkpoints.push(m.checkpoint);
   }
+  // like the runner after a commit: the source may persist what the checkpoint refers to
+  const last = checkpoints.at(-1);
+  if (last) await source.committed?.(stream, last);
   return { ...recorded, records, checkpoints, batches };
 }
 

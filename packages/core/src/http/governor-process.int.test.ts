@@ -11,7 +11,7 @@ describe("rate governor in a real process", () => {
   it.skipIf(!existsSync(dist))("keeps the process alive while a caller waits for the next window", () => {
     const script = `
       import { createRateGovernor } from ${JSON.stringify(dist)};
-      const g = createRateGovernor({ windowMs: 1000, jitterMs: 0, safetyMargin: 0 });
+      const g = createRateGovernor({ headers: { limit: "x-ratelimit-limit", remaining: "x-ratelimit-remaining", reset: "x-ratelimit-reset" }, windowMs: 1000, jitterMs: 0, safetyMargin: 0 });
       const reset = Math.ceil(Date.now() / 1000) + 1;
       const headers = new Map([["x-ratelimit-limit", "1"], ["x-ratelimit-remaining", "0"], ["x-ratelimit-reset", String(reset)]]);
       await g.acquire();

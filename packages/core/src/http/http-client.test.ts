@@ -204,7 +204,17 @@ describe("createHttpClient", () => {
     ]);
     const { r, reporter } = recorder();
     // retries: 1 — the 429 must not use it up, so the 500 can still be retried
-    const res = await client(fetch, { retries: 1, governor: createRateGovernor({ jitterMs: 0 }) }).request({
+    const res = await client(fetch, {
+      retries: 1,
+      governor: createRateGovernor({
+        headers: {
+          limit: "x-ratelimit-limit",
+          remaining: "x-ratelimit-remaining",
+          reset: "x-ratelimit-reset",
+        },
+        jitterMs: 0,
+      }),
+    }).request({
       method: "GET",
       path: "/x",
       reporter,
@@ -221,7 +231,16 @@ describe("createHttpClient", () => {
       json(200, { ok: 1 }),
     ]);
     const { r, reporter } = recorder();
-    await client(fetch, { governor: createRateGovernor({ jitterMs: 0 }) }).request({
+    await client(fetch, {
+      governor: createRateGovernor({
+        headers: {
+          limit: "x-ratelimit-limit",
+          remaining: "x-ratelimit-remaining",
+          reset: "x-ratelimit-reset",
+        },
+        jitterMs: 0,
+      }),
+    }).request({
       method: "GET",
       path: "/x",
       reporter,
@@ -237,6 +256,46 @@ describe("createHttpClient", () => {
       .request({ method: "GET", path: "/x" })
       .catch((e) => e);
     expect(err).toBeInstanceOf(RateLimitError);
+  });
+
+  it("a 429 storm without reset headers ends at the run's retry budget (time), stated in the error, not retryable", async () => {
+    const fetch: FetchLike = async () => json(429, { errors: [{ code: "rate_limit_exceeded" }] });
+    const governor = createRateGovernor({ windowMs: 20, jitterMs: 0 });
+    const c = createHttpClient({
+      baseUrl: "https://api.example.test",
+      fetch,
+      governor,
+      retryBudget: { maxRateLimitWaitMs: 100 },
+    });
+    const started = Date.now();
+    const err = (await c.request({ method: "GET", path: "/x" }).catch((e) => e)) as SluiceError;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(err).toBeInstanceOf(SluiceError);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/retry budget is spent .* budget 500 retries \/ 0 s\)/);
+    // the budget is the client's (the run's): the next request fails at its first 429
+    const again = (await c.request({ method: "GET", path: "/y" }).catch((e) => e)) as SluiceError;
+    expect(again.message).toContain("retry budget is spent");
+  });
+
+  it("the retry budget also counts transient retries across requests", async () => {
+    let n = 0;
+    const fetch: FetchLike = async () => {
+      n++;
+      return json(503, {});
+    };
+    const c = createHttpClient({
+      baseUrl: "https://api.example.test",
+      fetch,
+      retries: 5,
+      backoff: { minTimeoutMs: 1, maxTimeoutMs: 2 },
+      retryBudget: { maxRetries: 3 },
+    });
+    const err = (await c.request({ method: "GET", path: "/x" }).catch((e) => e)) as SluiceError;
+    expect(n).toBe(4); // first try + 3 retries
+    expect(err.code).toBe("transient");
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain("budget 3 retries");
   });
 
   it("stops at once when the caller aborts", async () => {

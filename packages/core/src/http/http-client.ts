@@ -24,6 +24,13 @@ export interface HttpClientOptions {
   retries?: number;
   /** Maximum 429s tolerated for one request before failing with RateLimitError. Default 50. */
   maxRateLimitRetries?: number;
+  /**
+   * Retry budget of the whole client (one client serves one run of a source): once this many
+   * retries (429s and transient failures together) were made, or this long was spent waiting out
+   * 429s, the next failure is final, non-retryable, and its message states the budget. Default
+   * 500 retries / 10 minutes: a 429 storm without reset headers ends in minutes, not half an hour.
+   */
+  retryBudget?: { maxRetries?: number; maxRateLimitWaitMs?: number };
   /** Backoff of transient retries: first delay and cap (randomised x1-2, factor 2). Default 500 ms / 30 s. */
   backoff?: { minTimeoutMs?: number; maxTimeoutMs?: number };
   /** Shared rate governor; a private one is created when absent. */
@@ -51,6 +58,11 @@ export interface HttpRequest {
    */
   retry?: boolean;
   expect?: "json";
+  /**
+   * Error statuses the caller handles itself (e.g. 404/410 to tell deleted from merged): answered
+   * as a response (`body` parsed when JSON) instead of thrown. Never retried.
+   */
+  acceptStatus?: number[];
 }
 
 export interface HttpResponse<T> {
@@ -110,6 +122,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const minTimeout = options.backoff?.minTimeoutMs ?? 500;
   const maxTimeout = options.backoff?.maxTimeoutMs ?? 30_000;
   const governor = options.governor ?? createRateGovernor();
+  const budget = {
+    maxRetries: options.retryBudget?.maxRetries ?? 500,
+    maxWaitMs: options.retryBudget?.maxRateLimitWaitMs ?? 10 * 60_000,
+  };
+  const spent = { retries: 0, waitMs: 0 };
+  const budgetSpent = () => spent.retries >= budget.maxRetries || spent.waitMs >= budget.maxWaitMs;
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const defaultHeaders: Record<string, string> = { accept: "application/json", ...options.headers };
   for (const [k, v] of Object.entries(defaultHeaders)) {
@@ -142,6 +160,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw signal.reason instanceof Error ? signal.reason : new CancelledError();
     }
     if (waitedMs > 0) req.reporter?.rateLimitWait(waitedMs, after429);
+    if (after429) spent.waitMs += waitedMs;
     req.reporter?.call();
     let released = false;
     const release = (headers?: Headers, status?: number) => {
@@ -191,6 +210,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         );
       }
     }
+    if (req.acceptStatus?.includes(status)) {
+      let body: unknown;
+      try {
+        body = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status, headers: res.headers, body: body as T };
+    }
     const api = parseApiError(text);
     const details: JsonObject = {
       status,
@@ -203,10 +231,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       api.messages.length ? `: ${api.messages.join("; ")}` : ""
     }${api.requestId ? ` (request_id ${api.requestId})` : ""}`;
     if (status === 429) {
-      const reset = Number(res.headers.get("x-ratelimit-reset"));
+      const resetHeader = governor.config.headers?.reset;
+      const reset = resetHeader ? Number(res.headers.get(resetHeader)) : Number.NaN;
       const ra = retryAfterMs(res.headers);
       const waitMs =
-        ra ?? (Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : 10_000);
+        ra ??
+        (Number.isFinite(reset) && reset > 0
+          ? Math.max(0, reset * 1000 - Date.now())
+          : governor.config.windowMs);
       throw new RateLimitError(summary, waitMs, { details });
     }
     if (status === 401 || status === 403) {
@@ -232,6 +264,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const canRetry = req.retry !== false;
       let lastError: unknown;
       let count429 = 0;
+      let overBudget = false;
       return pRetry(
         async () => {
           if (lastError !== undefined && !(lastError instanceof RateLimitError)) {
@@ -254,11 +287,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           shouldConsumeRetry: ({ error }) => !(error instanceof RateLimitError),
           shouldRetry: ({ error }) => {
             if (req.signal?.aborted) return false;
-            if (error instanceof RateLimitError) return count429 <= max429;
-            return canRetry && isRetryable(error);
+            const wanted =
+              error instanceof RateLimitError ? count429 <= max429 : canRetry && isRetryable(error);
+            if (!wanted) return false;
+            if (budgetSpent()) {
+              overBudget = true;
+              return false;
+            }
+            spent.retries++;
+            return true;
           },
         },
-      );
+      ).catch((error: unknown) => {
+        if (!overBudget) throw error;
+        const last = error instanceof SluiceError ? error : undefined;
+        throw new SluiceError(
+          last?.code ?? "transient",
+          `${req.method} ${pathOnly}: gave up, the run's retry budget is spent (${spent.retries} retries, ` +
+            `${Math.round(spent.waitMs / 1000)} s waiting out rate limits; budget ${budget.maxRetries} retries / ` +
+            `${Math.round(budget.maxWaitMs / 1000)} s). Last failure: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+            retryable: false,
+            details: { ...last?.details, retries: spent.retries, rate_limit_wait_ms: spent.waitMs },
+          },
+        );
+      });
     },
   };
 }

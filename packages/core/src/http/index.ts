@@ -16,5 +16,6 @@ export {
   type HeadersLike,
   type RateGovernor,
   type RateGovernorOptions,
+  type RateLimitHeaders,
   retryAfterMs,
 } from "./rate-governor.js";

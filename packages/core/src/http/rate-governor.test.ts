@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRateGovernor, retryAfterMs } from "./rate-governor.js";
 
+/** The budget headers a test API sends (a source configures its own: core knows no API). */
+const RL = { limit: "x-ratelimit-limit", remaining: "x-ratelimit-remaining", reset: "x-ratelimit-reset" };
+const WINDOW = { headers: RL, windowMs: 10_000 };
+
 const headers = (h: Record<string, string | number>) =>
   new Headers(Object.entries(h).map(([k, v]) => [k, String(v)]));
 
@@ -52,7 +56,7 @@ describe("createRateGovernor", () => {
   it("never exceeds the window budget with concurrent workers and out-of-order responses", async () => {
     const limit = 50;
     const server = fakeServer(limit);
-    const governor = createRateGovernor({ safetyMargin: 0 });
+    const governor = createRateGovernor({ ...WINDOW, safetyMargin: 0 });
     let done = 0;
     const total = 400;
     let issued = 0;
@@ -78,7 +82,7 @@ describe("createRateGovernor", () => {
   });
 
   it("ignores stale headers from an older window and keeps the per-window minimum", async () => {
-    const governor = createRateGovernor({ safetyMargin: 0 });
+    const governor = createRateGovernor({ ...WINDOW, safetyMargin: 0 });
     const reset = Math.floor(Date.now() / 10_000) * 10 + 10;
     await governor.acquire();
     governor.release(
@@ -115,7 +119,7 @@ describe("createRateGovernor", () => {
   });
 
   it("blocks everyone after a 429 until the reset and flags the wait as a 429 wait", async () => {
-    const governor = createRateGovernor();
+    const governor = createRateGovernor(WINDOW);
     const reset = Math.floor(Date.now() / 1000) + 4;
     await governor.acquire();
     governor.release(
@@ -137,7 +141,7 @@ describe("createRateGovernor", () => {
   });
 
   it("honours Retry-After over the reset header", async () => {
-    const governor = createRateGovernor({ jitterMs: 0 });
+    const governor = createRateGovernor({ ...WINDOW, jitterMs: 0 });
     await governor.acquire();
     governor.release(headers({ "retry-after": 2 }), 429);
     let got = false;
@@ -152,7 +156,7 @@ describe("createRateGovernor", () => {
   });
 
   it("lets everything through when the API sends no rate-limit headers", async () => {
-    const governor = createRateGovernor();
+    const governor = createRateGovernor(WINDOW);
     await governor.acquire();
     governor.release(new Headers(), 200);
     const many = await Promise.all(Array.from({ length: 20 }, () => governor.acquire()));
@@ -160,7 +164,7 @@ describe("createRateGovernor", () => {
   });
 
   it("rejects a waiting caller when its signal aborts", async () => {
-    const governor = createRateGovernor();
+    const governor = createRateGovernor(WINDOW);
     await governor.acquire();
     governor.release(headers({ "retry-after": 60 }), 429);
     const ac = new AbortController();
@@ -177,5 +181,29 @@ describe("createRateGovernor", () => {
       3000,
     );
     expect(retryAfterMs(new Headers())).toBeUndefined();
+  });
+
+  it("reads the budget only from the header names it is given (core hard-codes no API)", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 7;
+    const spent = headers({ "x-ratelimit-limit": 5, "x-ratelimit-remaining": 0, "x-ratelimit-reset": reset });
+    // unconfigured: Intercom-style headers mean nothing, requests keep flowing
+    const plain = createRateGovernor({ safetyMargin: 0, jitterMs: 0 });
+    await plain.acquire();
+    plain.release(spent, 200);
+    expect((await plain.acquire()).waitedMs).toBe(0);
+    expect(plain.config).toEqual({ headers: undefined, windowMs: 60_000 });
+    // another API's names: learned from those
+    const other = createRateGovernor({
+      headers: { limit: "ratelimit-limit", remaining: "ratelimit-remaining", reset: "ratelimit-reset" },
+      windowMs: 60_000,
+      safetyMargin: 0,
+      jitterMs: 0,
+    });
+    await other.acquire();
+    other.release(headers({ "ratelimit-limit": 5, "ratelimit-remaining": 0, "ratelimit-reset": reset }), 200);
+    expect(other.snapshot()).toMatchObject({ limit: 5, remaining: 0 });
+    const waiting = other.acquire();
+    await vi.advanceTimersByTimeAsync(7_000);
+    expect((await waiting).waitedMs).toBeGreaterThanOrEqual(7_000);
   });
 });

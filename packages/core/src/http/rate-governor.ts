@@ -1,21 +1,23 @@
 import { CancelledError } from "../errors.js";
 
 /**
- * A client-side rate governor for APIs that publish their budget in `X-RateLimit-Limit`,
- * `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds, fixed windows), such as
- * Intercom (10-second windows).
+ * A client-side rate governor for APIs that publish their budget in response headers (a limit,
+ * what is left, and when the fixed window resets, in epoch seconds). Which headers and how long
+ * a window lasts are the source's configuration (`headers`, `windowMs`): core knows no API.
  *
  * One instance is shared by every concurrent request of a source: `acquire()` before each
  * request, `release(headers, status)` after it. The governor
- * - learns the window's budget from the headers, keeping the MINIMUM `Remaining` seen per
+ * - learns the window's budget from the headers, keeping the MINIMUM `remaining` seen per
  *   window, so a late (out-of-order) response can never inflate the budget;
  * - counts requests in flight against that budget (their responses are not known yet);
- * - when the budget of the window is spent, parks callers until `Reset` (+ jitter) instead of
+ * - when the budget of the window is spent, parks callers until the reset (+ jitter) instead of
  *   provoking 429s;
- * - on a 429 blocks everyone until the reset the server gave (or `Retry-After`).
- * Without any rate-limit headers it lets everything through (but still honours 429s).
+ * - on a 429 blocks everyone until the reset the server gave (or `Retry-After`, or one window).
+ * Without `headers` (or when the API sends none) it lets everything through but still honours 429s.
  */
 export interface RateGovernor {
+  /** The header names and window this governor was configured with. */
+  readonly config: { headers: RateLimitHeaders | undefined; windowMs: number };
   /** Waits for a slot; resolves with how long (and why) the caller waited. */
   acquire(signal?: AbortSignal): Promise<AcquireResult>;
   /** Reports the outcome of the request that got the slot. `headers` absent for network errors. */
@@ -48,8 +50,20 @@ export interface HeadersLike {
   get(name: string): string | null;
 }
 
+/** Names of the response headers carrying the budget (case-insensitive). */
+export interface RateLimitHeaders {
+  /** Requests allowed per window, e.g. "X-RateLimit-Limit". */
+  limit: string;
+  /** Requests left in the current window, e.g. "X-RateLimit-Remaining". */
+  remaining: string;
+  /** When the window refills, in epoch seconds, e.g. "X-RateLimit-Reset". */
+  reset: string;
+}
+
 export interface RateGovernorOptions {
-  /** Length of a rate-limit window. Default 10 000 ms (Intercom). */
+  /** The API's budget headers. Absent: no pre-throttling, only 429s are honoured. */
+  headers?: RateLimitHeaders;
+  /** Length of the API's rate-limit window (also the wait after a 429 that says nothing else). Default 60 000 ms. */
   windowMs?: number;
   /** Budget assumed before the first response tells the real one. */
   initialLimit?: number;
@@ -88,7 +102,8 @@ export function retryAfterMs(headers: HeadersLike | undefined, now = Date.now())
 }
 
 export function createRateGovernor(options: RateGovernorOptions = {}): RateGovernor {
-  const windowMs = options.windowMs ?? 10_000;
+  const windowMs = options.windowMs ?? 60_000;
+  const names = options.headers;
   const margin = Math.max(0, options.safetyMargin ?? 1);
   const jitterMs = Math.max(0, options.jitterMs ?? 150);
   const now = options.now ?? Date.now;
@@ -182,9 +197,14 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
   };
 
   const observe = (headers: HeadersLike | undefined, t: number) => {
-    const lim = num(headers, "x-ratelimit-limit");
-    const rem = num(headers, "x-ratelimit-remaining");
-    const reset = num(headers, "x-ratelimit-reset");
+    if (!names) {
+      // no budget headers configured: only 429s (and their waits) throttle
+      if (headers) unlimited = true;
+      return;
+    }
+    const lim = num(headers, names.limit);
+    const rem = num(headers, names.remaining);
+    const reset = num(headers, names.reset);
     if (lim === undefined && rem === undefined && reset === undefined) {
       if (!headersSeen && headers) unlimited = true;
       return;
@@ -217,6 +237,8 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
   };
 
   return {
+    config: { headers: names, windowMs },
+
     acquire(signal?: AbortSignal): Promise<AcquireResult> {
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       const t = now();
@@ -247,7 +269,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       observe(headers, t);
       if (status === 429) {
         throttled429++;
-        const reset = num(headers, "x-ratelimit-reset");
+        const reset = names ? num(headers, names.reset) : undefined;
         const ra = retryAfterMs(headers, t);
         let until: number;
         if (ra !== undefined) until = t + ra;

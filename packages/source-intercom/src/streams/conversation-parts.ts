@@ -3,19 +3,21 @@ import type { StreamContext } from "../context.js";
 import { asNumber } from "../normalize.js";
 import { conversationPartSchema } from "../schemas.js";
 import { watermarkOf } from "./contacts.js";
-import { conversationDetails, conversationPages } from "./conversations.js";
+import { conversationBatches } from "./conversations.js";
 import type { IntercomStream } from "./types.js";
 
 /**
  * Conversation parts, flattened: one record per part with `conversation_id` (and
  * `conversation_updated_at`), from GET /conversations/{id} (at most the 500 most recent parts).
- * The cursor follows the conversation's updated_at (a new part moves it). This stream does its own
- * list + detail fetches; select `conversations` alone when the embedded parts are enough.
+ * The cursor follows the conversation's updated_at (a new part moves it). Selected together with
+ * `conversations` (same checkpoint), each conversation is fetched once for both streams.
  */
 async function* readParts(ctx: StreamContext): AsyncGenerator<SourceMessage> {
-  const { pages } = conversationPages(ctx);
   let max = watermarkOf(ctx) ?? 0;
-  for await (const details of conversationDetails(ctx, pages)) {
+  let first = true;
+  for await (const { details, totalCount } of conversationBatches(ctx)) {
+    if (first && totalCount !== undefined) ctx.reporter.setTotal(totalCount);
+    first = false;
     const records: JsonObject[] = [];
     for (const d of details) {
       const conversationId = String(d.conversation.id);

@@ -6,6 +6,8 @@ import { asArray, asNumber, isObject, normalize } from "../normalize.js";
 import { cursorList, type Page, searchPages } from "../paginate.js";
 import { conversationSchema } from "../schemas.js";
 import { watermarkOf } from "./contacts.js";
+import { deletedConversationsSince, latestDeletion } from "./conversation-deletions.js";
+import type { FeedBatch } from "./conversation-feed.js";
 import type { IntercomStream } from "./types.js";
 
 /** Records per emitted batch of conversations. */
@@ -62,11 +64,8 @@ export async function* conversationDetails(
   const pending: Promise<ConversationDetail | null>[] = [];
   const maxPending = concurrency * 3;
   let batch: ConversationDetail[] = [];
-  let first = true;
   try {
     for await (const page of pages) {
-      if (first && page.totalCount !== undefined) ctx.reporter.setTotal(page.totalCount);
-      first = false;
       for (const item of page.items) {
         const id = item.id == null ? undefined : String(item.id);
         if (!id) continue;
@@ -135,22 +134,42 @@ async function fetchDetail(ctx: StreamContext, id: string): Promise<Conversation
   return { conversation, parts, truncated };
 }
 
+/** Conversation details for this read, fetched once per run and shared with `conversation_parts`. */
+export function conversationBatches(ctx: StreamContext): AsyncGenerator<FeedBatch> {
+  const w = watermarkOf(ctx);
+  const key = ctx.syncMode === "incremental" && w !== undefined ? `since:${w}` : "full";
+  return ctx.feed.read(ctx, key, fetchBatches);
+}
+
+async function* fetchBatches(ctx: StreamContext): AsyncGenerator<FeedBatch> {
+  const { pages } = conversationPages(ctx);
+  let totalCount: number | undefined;
+  async function* counted(): AsyncGenerator<Page> {
+    for await (const page of pages) {
+      totalCount ??= page.totalCount;
+      yield page;
+    }
+  }
+  for await (const details of conversationDetails(ctx, counted())) yield { details, totalCount };
+}
+
 /**
  * Conversations (§4.4): each record is the full conversation object INCLUDING its
  * `conversation_parts` ({type, conversation_parts, total_count}) and `parts_truncated`.
  * With `includeParts: false` the list/search items are emitted as they are (no per-id GET).
- * Checkpoint `{ updated_at: max seen }`.
+ * Incremental runs then emit tombstones for conversations deleted since the last run.
+ * Checkpoint `{ updated_at, deleted_at }` on every run, full or incremental.
  */
 async function* readConversations(ctx: StreamContext): AsyncGenerator<SourceMessage> {
-  const { pages, since } = conversationPages(ctx);
   let max = watermarkOf(ctx) ?? 0;
   const track = (c: JsonObject) => {
     const u = asNumber(c.updated_at);
     if (u !== undefined && u > max) max = u;
   };
-  let batches = 0;
+  let first = true;
   if (!ctx.opts.includeParts) {
-    let first = true;
+    const { pages, since } = conversationPages(ctx);
+    let batches = 0;
     for await (const page of pages) {
       if (first && page.totalCount !== undefined) ctx.reporter.setTotal(page.totalCount);
       first = false;
@@ -158,26 +177,50 @@ async function* readConversations(ctx: StreamContext): AsyncGenerator<SourceMess
       records.forEach(track);
       if (records.length > 0) yield { kind: "records", records };
       if (since !== undefined && ++batches % ctx.opts.checkpointEveryPages === 0) {
-        yield { kind: "checkpoint", checkpoint: { updated_at: max } };
+        yield { kind: "checkpoint", checkpoint: { ...ctx.state, updated_at: max } };
       }
     }
   } else {
-    for await (const details of conversationDetails(ctx, pages)) {
-      const records = details.map((d) => d.conversation);
+    for await (const batch of conversationBatches(ctx)) {
+      if (first && batch.totalCount !== undefined) ctx.reporter.setTotal(batch.totalCount);
+      first = false;
+      const records = batch.details.map((d) => d.conversation);
       records.forEach(track);
       yield { kind: "records", records };
     }
   }
-  if (max > 0) yield { kind: "checkpoint", checkpoint: { updated_at: max } };
+  const checkpoint: JsonObject = max > 0 ? { updated_at: max } : {};
+  const previousDeletedAt = asNumber(ctx.state?.deleted_at);
+  if (ctx.syncMode === "incremental" && watermarkOf(ctx) !== undefined) {
+    // deleted_at is exact (no search index): re-read only the watermark's own second; without a
+    // deletion watermark yet (an older state) the whole feed is read once
+    const since = previousDeletedAt ?? 0;
+    let latest = previousDeletedAt ?? 0;
+    let deleted = 0;
+    for await (const { tombstones, maxDeletedAt } of deletedConversationsSince(ctx, since)) {
+      latest = Math.max(latest, maxDeletedAt);
+      deleted += tombstones.length;
+      yield { kind: "records", records: tombstones };
+    }
+    if (deleted > 0) {
+      ctx.reporter.warn("conversations_deleted", `${deleted} conversations deleted since the last run`, {
+        deleted,
+      });
+    }
+    checkpoint.deleted_at = latest;
+  } else {
+    checkpoint.deleted_at = await latestDeletion(ctx);
+  }
+  yield { kind: "checkpoint", checkpoint };
 }
 
 export const conversationsStream: IntercomStream = {
   name: "conversations",
-  descriptor: () => ({
+  descriptor: (d) => ({
     name: "conversations",
     primaryKey: ["id"],
     cursorField: "updated_at",
-    schema: conversationSchema(),
+    schema: conversationSchema(d.conversationCustom),
     syncModes: ["full", "incremental"],
   }),
   read: readConversations,

@@ -15,6 +15,25 @@ export async function fetchDataAttributes(
   return asArray(body.data).map((a) => ({ ...a, model: typeof a.model === "string" ? a.model : model }));
 }
 
+/**
+ * Conversation custom attributes (2.16: GET /conversations/attributes, `model=conversation` of
+ * /data_attributes answers 422), in the data-attribute shape: `model: "conversation"`,
+ * `custom: true`, `full_name: "custom_attributes.<name>"`, id `conversation:<id>` (their ids
+ * are a separate number space).
+ */
+export async function fetchConversationAttributes(
+  ctx: Pick<StreamContext, "client" | "signal" | "reporter">,
+): Promise<JsonObject[]> {
+  const body = await apiGet(ctx as StreamContext, "/conversations/attributes", { include_archived: "true" });
+  return asArray(body.data).map((a) => ({
+    ...a,
+    id: a.id == null ? null : `conversation:${String(a.id)}`,
+    model: "conversation",
+    custom: true,
+    full_name: `custom_attributes.${String(a.name)}`,
+  }));
+}
+
 async function* readDataAttributes(ctx: StreamContext): AsyncGenerator<SourceMessage> {
   for (const model of DATA_ATTRIBUTE_MODELS) {
     const records = (await fetchDataAttributes(ctx, model)).map((r) => normalize(r));
@@ -22,11 +41,14 @@ async function* readDataAttributes(ctx: StreamContext): AsyncGenerator<SourceMes
     for (const r of records) if (r.id == null) r.id = `${model}:${String(r.full_name ?? r.name)}`;
     if (records.length > 0) yield { kind: "records", records };
   }
+  const conversation = (await fetchConversationAttributes(ctx)).map((r) => normalize(r));
+  if (conversation.length > 0) yield { kind: "records", records: conversation };
 }
 
 /**
- * Data attributes of contacts and companies, archived included. Custom attributes have an
- * integer id (normalised to a string); standard ones get the id "<model>:<full_name>".
+ * Data attributes of contacts, companies and conversations, archived included. Custom attributes
+ * have an integer id (normalised to a string; conversation ones "conversation:<id>"); standard
+ * ones get the id "<model>:<full_name>".
  */
 export const dataAttributesStream: IntercomStream = {
   name: "data_attributes",

@@ -5,6 +5,8 @@ import type { StreamContext } from "../context.js";
 export interface DiscoveredSchemas {
   contactCustom: JsonSchema;
   companyCustom: JsonSchema;
+  /** From GET /conversations/attributes (2.16). */
+  conversationCustom: JsonSchema;
 }
 
 export interface IntercomStream {
