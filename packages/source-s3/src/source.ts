@@ -14,7 +14,6 @@ import {
   parseOptions,
   type ReadOptions,
   SluiceError,
-  type Source,
   type SourceMessage,
   type StreamDescriptor,
 } from "@sluice/core";
