@@ -145,7 +145,7 @@ function partsTruncated(r: JsonObject): unknown {
   const total = nested("conversation_parts", "total_count")(r);
   const returned = typeof total === "number" ? total : list.length;
   const stat = nested("statistics", "count_conversation_parts")(r);
-  // API notes §4.4: at most 500 parts are returned; more exist when the statistic says so.
+  // Intercom returns at most 500 parts per conversation; more exist when the statistic says so.
   if (typeof stat === "number") return stat > returned;
   return returned >= 500 || (typeof total === "number" && total > list.length);
 }
