@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const work = join(root, ".readme-examples", String(process.pid));
 
-export interface Example {
+interface Example {
   readme: string;
   /** 1-based line of the first code line in the README. */
   line: number;
@@ -28,7 +28,7 @@ export interface Example {
 }
 
 /** The ```ts blocks of one markdown text; `<!-- run -->` on the line before marks a runnable one. */
-export function extractExamples(readme: string, text: string): Omit<Example, "file">[] {
+function extractExamples(readme: string, text: string): Omit<Example, "file">[] {
   const lines = text.split("\n");
   const out: Omit<Example, "file">[] = [];
   for (let i = 0; i < lines.length; i++) {
