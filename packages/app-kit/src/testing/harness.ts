@@ -46,7 +46,7 @@ export interface RunOptions {
   cwd?: string;
   /** Extra node flags before the script (e.g. --openssl-legacy-provider for the demo's in-process s3rver). */
   nodeArgs?: string[];
-  /** Arguments after the script (e.g. ["--help"]). */
+  /** Arguments after the script (a command and its flags). */
   args?: string[];
 }
 
