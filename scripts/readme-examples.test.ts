@@ -79,6 +79,21 @@ function subdirs(dir: string): string[] {
     : [];
 }
 
+/** "@sluice/core/testing" → [<root>/packages/core/src/testing/index.ts], from each exports map. */
+function sourcePaths(packages: Map<string, string>): Record<string, string[]> {
+  const paths: Record<string, string[]> = {};
+  for (const [name, dir] of packages) {
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      exports?: Record<string, { "sluice-source"?: string } | string>;
+    };
+    for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
+      const source = typeof target === "object" ? target["sluice-source"] : undefined;
+      if (source) paths[name + sub.slice(1)] = [join(dir, source)];
+    }
+  }
+  return paths;
+}
+
 /** Bare package names an example imports: "@aws-sdk/client-s3/x" → "@aws-sdk/client-s3". */
 function importedPackages(code: string): string[] {
   const names = new Set<string>();
@@ -127,7 +142,8 @@ function writeExamples(): Example[] {
       examples.push({ ...e, file });
     }
   }
-  linkDependencies(examples, workspacePackages());
+  const packages = workspacePackages();
+  linkDependencies(examples, packages);
   writeFileSync(
     join(work, "tsconfig.json"),
     JSON.stringify({
@@ -138,6 +154,9 @@ function writeExamples(): Example[] {
         declarationMap: false,
         sourceMap: false,
         customConditions: ["sluice-source"],
+        // "types" comes first in the exports maps (for consumers of dist/): point every workspace
+        // entry at its TypeScript source instead, so examples check against the code as it is
+        paths: sourcePaths(packages),
         typeRoots: [join(root, "node_modules/@types")],
         allowImportingTsExtensions: true,
       },
