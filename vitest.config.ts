@@ -1,12 +1,13 @@
 import { defineConfig } from "vitest/config";
 
+const roots = ["packages/*/src/**/", "apps/*/src/**/", "apps/*/test/**/", "scripts/"];
+
 // Workspace packages resolve to their TypeScript sources through the "sluice-source"
 // export condition, so tests never depend on a stale dist/.
 export default defineConfig({
   resolve: { conditions: ["sluice-source"] },
   ssr: { resolve: { conditions: ["sluice-source"] } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     pool: "forks",
     // s3rver (the local S3 in integration tests) needs the legacy OpenSSL provider for its
     // MD5-based list pagination; only the test workers get it, never the apps. --expose-gc lets
@@ -15,5 +16,18 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    // `vitest run --project unit` (pnpm test:unit): *.test.ts without *.int.test.ts, no services
+    // needed; `--project int`: *.int.test.ts, against MariaDB, ActiveMQ, s3rver, simulators.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: roots.map((r) => `${r}*.test.ts`),
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
+      { extends: true, test: { name: "int", include: roots.map((r) => `${r}*.int.test.ts`) } },
+    ],
   },
 });

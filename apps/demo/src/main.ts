@@ -8,6 +8,7 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { formatHelp, wantsHelp } from "@sluice/app-kit";
 import { createLogger, PipelineError, type RunReport, SluiceError, shutdownSignal } from "@sluice/core";
 import { runExtract } from "@sluice/fargate-extract";
 import { runLoad } from "@sluice/fargate-load";
@@ -189,4 +190,15 @@ async function tableCounts(path: string): Promise<Array<[string, number]>> {
   }
 }
 
+if (wantsHelp(process.argv.slice(2))) {
+  process.stdout.write(
+    formatHelp("demo", {
+      summary:
+        "the whole Intercom → S3 → SQL job on embedded defaults: a local Intercom simulator, an embedded S3 (s3rver in .demo/s3) and SQLite (.demo/warehouse.sqlite). No account, server or network.",
+      example: "pnpm demo   (or: node --openssl-legacy-provider apps/demo/dist/main.js)",
+      notes: ["Writes only under .demo/ in the current directory (deleted and recreated each run)."],
+    }),
+  );
+  process.exit(0);
+}
 process.exit(await main());

@@ -5,9 +5,13 @@
  * AWS_REQUEST_CHECKSUM_CALCULATION ...) are read by the AWS SDK itself, not here.
  */
 import {
+  type AppHelp,
   blankToUndefined,
   bool,
+  type DatadogConfig,
   type DataFormat,
+  datadogConfig,
+  datadogFields,
   dataFormat,
   type LogLevel,
   logLevelFields,
@@ -41,25 +45,44 @@ export interface ExtractConfig {
   logLevel: LogLevel;
   /** Set: failures are reported to Sentry (scrubbed). */
   sentry?: SentryConfig | undefined;
+  /** Set (DD_AGENT_HOST): run metrics go to the Datadog agent as DogStatsD. */
+  datadog?: DatadogConfig | undefined;
 }
 
 const schema = z.object({
-  INTERCOM_ACCESS_TOKEN: required(),
-  INTERCOM_API_URL: z.preprocess(
-    (v) => blankToUndefined(v) ?? "https://api.intercom.io",
-    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  INTERCOM_ACCESS_TOKEN: required().describe("Intercom access token (secret; never logged)"),
+  INTERCOM_API_URL: z
+    .preprocess(
+      (v) => blankToUndefined(v) ?? "https://api.intercom.io",
+      z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+    )
+    .describe("Intercom API base URL (regional: https://api.eu.intercom.io)"),
+  INTERCOM_STREAMS: streamList(INTERCOM_STREAMS, "contacts,conversations").describe(
+    `comma-separated: ${INTERCOM_STREAMS.join(", ")}`,
   ),
-  INTERCOM_STREAMS: streamList(INTERCOM_STREAMS, "contacts,conversations"),
-  SYNC_MODE: oneOf(["full", "incremental"] as const, "full"),
+  SYNC_MODE: oneOf(["full", "incremental"] as const, "full").describe("full | incremental"),
   INTERCOM_CONTACT_SWEEP: oneOf(["auto", "always"] as const, "auto").describe(
     "auto | always: sweep contact ids only when counts show deletions, or on every incremental run",
   ),
   ...s3Fields,
-  OUTPUT_FORMAT: dataFormat,
-  OUTPUT_GZIP: bool(false),
+  OUTPUT_FORMAT: dataFormat.describe("json | jsonl | csv | parquet"),
+  OUTPUT_GZIP: bool(false).describe("gzip the objects (.gz); not for parquet"),
   ...logLevelFields,
   ...sentryFields,
+  ...datadogFields,
 });
+
+/** What `fargate-extract --help` prints. */
+export const extractHelp: AppHelp = {
+  summary: "extracts Intercom streams into S3 objects, one per stream (an ECS Fargate task).",
+  schema,
+  example:
+    "INTERCOM_ACCESS_TOKEN=<token> S3_BUCKET=my-lake INTERCOM_STREAMS=contacts,conversations node dist/main.js",
+  notes: [
+    "Blank values count as unset. AWS settings (AWS_REGION, credentials, AWS_ENDPOINT_URL_S3) are",
+    "read by the AWS SDK itself. Exit codes: 0 done, 1 failed (one line on stderr), 143 SIGTERM.",
+  ],
+};
 
 /** Reads and validates the environment. Throws a ConfigError naming every bad variable. */
 export function readExtractConfig(env: NodeJS.ProcessEnv = process.env): ExtractConfig {
@@ -75,5 +98,6 @@ export function readExtractConfig(env: NodeJS.ProcessEnv = process.env): Extract
     output: { format: v.OUTPUT_FORMAT, gzip: v.OUTPUT_GZIP },
     logLevel: v.LOG_LEVEL,
     sentry: sentryConfig(v),
+    datadog: datadogConfig(v),
   };
 }

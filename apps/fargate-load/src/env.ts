@@ -5,14 +5,18 @@
  * AWS_ENDPOINT_URL_S3, AWS_REQUEST_CHECKSUM_CALCULATION ...) are read by the AWS SDK itself.
  */
 import {
-  blankToUndefined,
+  type AppHelp,
   bool,
+  type DatadogConfig,
   type DataFormat,
+  datadogConfig,
+  datadogFields,
   dataFormat,
   type LogLevel,
   logLevelFields,
   oneOf,
   optionalString,
+  port,
   registerEnvSecrets,
   type S3Location,
   type SentryConfig,
@@ -60,34 +64,47 @@ export interface LoadConfig {
   allowEmptyReplace?: boolean | undefined;
   logLevel: LogLevel;
   sentry?: SentryConfig | undefined;
+  /** Set (DD_AGENT_HOST): run metrics go to the Datadog agent as DogStatsD. */
+  datadog?: DatadogConfig | undefined;
 }
 
 const schema = z.object({
   ...s3Fields,
-  LOAD_STREAMS: streamList(LOAD_STREAMS, "contacts,conversations"),
-  LOAD_MODE: oneOf(LOAD_MODES, "replace"),
+  LOAD_STREAMS: streamList(LOAD_STREAMS, "contacts,conversations").describe(
+    `comma-separated: ${LOAD_STREAMS.join(", ")}`,
+  ),
+  LOAD_MODE: oneOf(LOAD_MODES, "replace").describe(LOAD_MODES.join(" | ")),
   LOAD_INPUT: oneOf(LOAD_INPUTS, "snapshot").describe(
     "snapshot | changes (the last incremental extract's changes + deletions; needs LOAD_MODE=upsert)",
   ),
-  INPUT_FORMAT: dataFormat,
-  INPUT_GZIP: bool(false),
-  ALLOW_EMPTY_REPLACE: bool(false),
-  DATABASE_URL: optionalString,
-  DB_HOST: optionalString,
-  DB_PORT: z.preprocess(
-    (v) => blankToUndefined(v) ?? "3306",
-    z.coerce
-      .number({ error: "must be a port number" })
-      .int("must be a port number")
-      .min(1, "must be a port number")
-      .max(65_535, "must be a port number"),
+  INPUT_FORMAT: dataFormat.describe("json | jsonl | csv | parquet (as fargate-extract wrote it)"),
+  INPUT_GZIP: bool(false).describe("the objects are gzipped (.gz)"),
+  ALLOW_EMPTY_REPLACE: bool(false).describe(
+    "true: a replace load may empty a populated table when the input has zero records",
   ),
-  DB_USER: optionalString,
-  DB_PASSWORD: z.string().optional(),
-  DB_NAME: optionalString,
+  DATABASE_URL: optionalString.describe("mysql://user:password@host:3306/database (or the DB_* variables)"),
+  DB_HOST: optionalString.describe("database host (required unless DATABASE_URL)"),
+  DB_PORT: port(3306).describe("database port"),
+  DB_USER: optionalString.describe("database user (required unless DATABASE_URL)"),
+  DB_PASSWORD: z.string().optional().describe("database password (secret; never logged)"),
+  DB_NAME: optionalString.describe("database name (required unless DATABASE_URL)"),
   ...logLevelFields,
   ...sentryFields,
+  ...datadogFields,
 });
+
+/** What `fargate-load --help` prints. */
+export const loadHelp: AppHelp = {
+  summary: "loads the S3 objects fargate-extract wrote into Aurora MySQL tables (an ECS Fargate task).",
+  schema,
+  example:
+    "S3_BUCKET=my-lake DATABASE_URL=mysql://app:<password>@aurora.example.internal:3306/warehouse node dist/main.js",
+  notes: [
+    "Give DATABASE_URL or DB_HOST + DB_USER + DB_NAME (+ DB_PASSWORD, DB_PORT), not both. Blank values",
+    "count as unset. AWS settings (AWS_REGION, credentials, AWS_ENDPOINT_URL_S3) are read by the AWS",
+    "SDK itself. Exit codes: 0 done, 1 failed (one line on stderr), 143 SIGTERM.",
+  ],
+};
 
 type Parsed = z.output<typeof schema>;
 
@@ -169,6 +186,7 @@ export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
     ...(v.ALLOW_EMPTY_REPLACE ? { allowEmptyReplace: true } : {}),
     logLevel: v.LOG_LEVEL,
     sentry: sentryConfig(v),
+    datadog: datadogConfig(v),
   };
 }
 

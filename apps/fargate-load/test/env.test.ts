@@ -1,4 +1,5 @@
-import { ConfigError, redact } from "@sluice/core";
+import { describeError } from "@sluice/app-kit";
+import { AuthError, ConfigError, redact } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { readLoadConfig } from "../src/env.js";
 import { deletedKeyFor, objectKeyFor } from "../src/load.js";
@@ -54,6 +55,29 @@ describe("readLoadConfig", () => {
     expect(
       fields(() => readLoadConfig({ S3_BUCKET: "x", DATABASE_URL: "postgres://h/db", LOAD_MODE: "merge" })),
     ).toEqual(["DATABASE_URL", "LOAD_MODE", "S3_BUCKET"]);
+  });
+
+  it("a short password (DB_PASSWORD=user) is masked where it is a password, not in every word", () => {
+    readLoadConfig({
+      S3_BUCKET: "my-lake",
+      DB_HOST: "db",
+      DB_USER: "app",
+      DB_PASSWORD: "user",
+      DB_NAME: "wh",
+    });
+    const denied = new AuthError("Access denied for user 'app'@'10.0.0.7' (using password: YES)");
+    expect(describeError(denied)).toBe(
+      "auth_failed: Access denied for user 'app'@'10.0.0.7' (using password: YES)",
+    );
+    expect(redact("mysql://app:user@db:3306/wh")).toBe("mysql://app:[REDACTED]@db:3306/wh");
+    // the help text's placeholder URL stays readable
+    let help = "";
+    try {
+      readLoadConfig({ S3_BUCKET: "my-lake", DATABASE_URL: "not a url" });
+    } catch (e) {
+      help = describeError(e as ConfigError);
+    }
+    expect(help).toContain("DATABASE_URL must be a URL: mysql://user:password@host:3306/database");
   });
 
   it("maps streams to the keys fargate-extract writes", () => {

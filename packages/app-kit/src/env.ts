@@ -5,6 +5,7 @@
  */
 import { registerSecret } from "@sluice/core";
 import { z } from "zod";
+import type { DatadogConfig } from "./metrics.js";
 
 /** The environment as the app received it (`process.env`, or a test's literal). */
 export type EnvSource = Readonly<Record<string, string | undefined>>;
@@ -111,21 +112,62 @@ export const dataFormat = oneOf(DATA_FORMATS, "json");
 
 /** S3_BUCKET (required), S3_PREFIX (default "data/"), S3_FORCE_PATH_STYLE (default false). */
 export const s3Fields = {
-  S3_BUCKET: s3Bucket,
-  S3_PREFIX: s3Prefix,
-  S3_FORCE_PATH_STYLE: bool(false),
+  S3_BUCKET: s3Bucket.describe("S3 bucket name (3-63 chars: a-z 0-9 . -)"),
+  S3_PREFIX: s3Prefix.describe('key prefix; "/" appended when missing, may be empty'),
+  S3_FORCE_PATH_STYLE: bool(false).describe("path-style S3 URLs (local S3 servers such as s3rver, MinIO)"),
 };
 
 /** LOG_LEVEL, "info" by default. */
 export const logLevelFields = {
-  LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info").describe(LOG_LEVELS.join(" | ")),
 };
 
 /** SENTRY_DSN (a URL; unset disables Sentry), SENTRY_ENVIRONMENT. */
 export const sentryFields = {
-  SENTRY_DSN: z.preprocess(blankToUndefined, z.url({ error: "must be a Sentry DSN URL" }).optional()),
-  SENTRY_ENVIRONMENT: optionalString,
+  SENTRY_DSN: z
+    .preprocess(blankToUndefined, z.url({ error: "must be a Sentry DSN URL" }).optional())
+    .describe("Sentry DSN: report failures to Sentry (secret; unset: off)"),
+  SENTRY_ENVIRONMENT: optionalString.describe("Sentry environment tag"),
 };
+
+/** A TCP/UDP port number; `fallback` when unset or blank. */
+export const port = (fallback: number) =>
+  z.preprocess(
+    (v) => blankToUndefined(v) ?? String(fallback),
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a port number")
+      .min(1, "must be a port number")
+      .max(65_535, "must be a port number"),
+  );
+
+/** DD_AGENT_HOST (set: send run metrics as DogStatsD), DD_DOGSTATSD_PORT, DD_ENV, DD_SERVICE, DD_VERSION. */
+export const datadogFields = {
+  DD_AGENT_HOST: optionalString.describe("Datadog agent host: send run metrics as DogStatsD (unset: off)"),
+  DD_DOGSTATSD_PORT: port(8125).describe("DogStatsD UDP port of the agent"),
+  DD_ENV: optionalString.describe("env tag of every metric"),
+  DD_SERVICE: optionalString.describe("service tag of every metric"),
+  DD_VERSION: optionalString.describe("version tag of every metric"),
+};
+
+/** The DogStatsD target from the parsed `datadogFields`: undefined without DD_AGENT_HOST. */
+export function datadogConfig(v: {
+  DD_AGENT_HOST?: string | undefined;
+  DD_DOGSTATSD_PORT: number;
+  DD_ENV?: string | undefined;
+  DD_SERVICE?: string | undefined;
+  DD_VERSION?: string | undefined;
+}): DatadogConfig | undefined {
+  if (!v.DD_AGENT_HOST) return undefined;
+  const tags = (
+    [
+      ["env", v.DD_ENV],
+      ["service", v.DD_SERVICE],
+      ["version", v.DD_VERSION],
+    ] as const
+  ).flatMap(([k, value]) => (value ? [`${k}:${value.trim()}`] : []));
+  return { host: v.DD_AGENT_HOST.trim(), port: v.DD_DOGSTATSD_PORT, tags };
+}
 
 /** The S3 location from the parsed `s3Fields`. */
 export function s3Location(v: {

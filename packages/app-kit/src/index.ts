@@ -3,6 +3,8 @@ export {
   bool,
   DATA_FORMATS,
   type DataFormat,
+  datadogConfig,
+  datadogFields,
   dataFormat,
   type EnvSource,
   LOG_LEVELS,
@@ -10,6 +12,7 @@ export {
   logLevelFields,
   oneOf,
   optionalString,
+  port,
   registerEnvSecrets,
   required,
   type S3Location,
@@ -22,6 +25,20 @@ export {
   sentryFields,
   streamList,
 } from "./env.js";
+export { type AppHelp, describeVariables, formatHelp, type VariableHelp, wantsHelp } from "./help.js";
+export {
+  type CommitEvent,
+  commitMetrics,
+  type DatadogConfig,
+  dogStatsd,
+  encodeMetric,
+  type Metric,
+  type MetricsClient,
+  type MetricType,
+  runMetrics,
+  sendMetrics,
+} from "./metrics.js";
+export { formatLogLine, prettyDestination } from "./pretty.js";
 export {
   describeError,
   EXIT_CANCELLED,
@@ -31,4 +48,5 @@ export {
   type TaskConfig,
   type TaskContext,
   type TaskDefinition,
+  type TaskIO,
 } from "./task.js";

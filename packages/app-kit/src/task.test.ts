@@ -1,3 +1,4 @@
+import { createSocket } from "node:dgram";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -9,6 +10,8 @@ import {
   TransientError,
 } from "@sluice/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { required } from "./env.js";
 import { describeError, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, runTask, type TaskConfig } from "./task.js";
 
 /** A local HTTP endpoint standing in for Sentry's ingest: records every request body. */
@@ -196,3 +199,109 @@ describe("runTask", () => {
     expect(stderr[0]).toMatch(/^unit-raw failed: [a-z_]+: .*boom second line\n$/);
   });
 });
+
+describe("runTask at a terminal, --help, and Datadog", () => {
+  const sink = () => {
+    const chunks: string[] = [];
+    return { chunks, write: (t: string) => chunks.push(t), text: () => chunks.join("") };
+  };
+  const help = {
+    summary: "a unit-test task",
+    schema: z.object({ A: required().describe("the A variable") }),
+    example: "A=1 node dist/main.js",
+  };
+
+  it("answers --help and -h with the variables and exits 0 without reading the config", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const stdout = sink();
+      const readConfig = vi.fn((): TaskConfig => config0);
+      const code = await runTask(
+        { name: "unit-help", readConfig, run: async () => report("succeeded"), help },
+        { argv: [flag], stdout, stderr: sink(), isTTY: false },
+      );
+      expect(code).toBe(0);
+      expect(readConfig).not.toHaveBeenCalled();
+      expect(stdout.text()).toMatch(/^unit-help: a unit-test task\n/);
+      expect(stdout.text()).toMatch(/^ {2}A {2}required {2}the A variable$/m);
+      expect(stdout.text()).toContain("A=1 node dist/main.js");
+    }
+  });
+
+  it("at a terminal: readable lines on stderr, no JSON, no stack for a ConfigError, a --help hint", async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const code = await runTask<TaskConfig>(
+      {
+        name: "unit-tty",
+        readConfig: () => {
+          throw new ConfigError("unit-tty environment", [{ field: "A", message: "is required" }]);
+        },
+        run: async () => report("succeeded"),
+        help,
+      },
+      { argv: [], stdout, stderr, isTTY: true },
+    );
+    expect(code).toBe(1);
+    const text = stderr.text();
+    expect(text).not.toMatch(/^\{/m);
+    expect(text).not.toContain("    at ");
+    expect(text).toMatch(/^\d\d:\d\d:\d\d ERROR unit-tty: unit-tty failed {2}code=config_invalid/m);
+    expect(text.length).toBeLessThan(600);
+    expect(stderr.chunks.at(-1)).toBe(
+      "unit-tty failed: config_invalid: invalid unit-tty environment: A is required (unit-tty --help lists the variables)\n",
+    );
+  });
+
+  it("not at a terminal: JSON lines, and a ConfigError logged without its stack", async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const code = await runTask<TaskConfig>(
+      {
+        name: "unit-json",
+        readConfig: () => {
+          throw new ConfigError("unit-json environment", [{ field: "A", message: "is required" }]);
+        },
+        run: async () => report("succeeded"),
+      },
+      { argv: [], stderr: sink(), isTTY: false },
+    );
+    vi.restoreAllMocks();
+    expect(code).toBe(1);
+    const entry = JSON.parse(lines.find((l) => l.includes("unit-json failed")) ?? "{}");
+    expect(entry).toMatchObject({ level: "error", code: "config_invalid", err: { type: "ConfigError" } });
+    expect(entry.err.stack ?? "").toBe("");
+    // the stable shape documented in docs/logging.md
+    expect(entry).toMatchObject({ name: "unit-json", pid: process.pid, msg: "unit-json failed" });
+    expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(entry.err.issues).toEqual([{ field: "A", message: "is required" }]);
+  });
+
+  it("sends run metrics over UDP when Datadog is configured", async () => {
+    const agent = createSocket("udp4");
+    const received: string[] = [];
+    agent.on("message", (m) => received.push(m.toString()));
+    await new Promise<void>((r) => agent.bind(0, "127.0.0.1", r));
+    const { port } = agent.address() as AddressInfo;
+    const code = await runTask(
+      {
+        name: "unit-dd",
+        readConfig: (): TaskConfig => ({
+          logLevel: "silent",
+          datadog: { host: "127.0.0.1", port, tags: [] },
+        }),
+        run: async () => report("succeeded"),
+      },
+      { argv: [], stderr: sink(), isTTY: false },
+    );
+    expect(code).toBe(0);
+    const deadline = Date.now() + 5_000;
+    while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    await new Promise<void>((r) => agent.close(() => r()));
+    expect(received.join("\n")).toContain("sluice.run.count:1|c|#task:unit-dd,status:succeeded");
+  });
+});
+
+const config0: TaskConfig = { logLevel: "silent" };

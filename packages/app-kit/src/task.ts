@@ -16,6 +16,9 @@ import {
   toSluiceError,
 } from "@sluice/core";
 import type { SentryConfig } from "./env.js";
+import { type AppHelp, formatHelp, wantsHelp } from "./help.js";
+import { type DatadogConfig, dogStatsd, runMetrics, sendMetrics } from "./metrics.js";
+import { prettyDestination } from "./pretty.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -32,6 +35,8 @@ export interface TaskConfig {
   logLevel: string;
   /** Set: failures are reported to Sentry (scrubbed). */
   sentry?: SentryConfig | undefined;
+  /** Set: run metrics are sent to this DogStatsD agent. */
+  datadog?: DatadogConfig | undefined;
 }
 
 export interface TaskDefinition<C extends TaskConfig> {
@@ -40,6 +45,21 @@ export interface TaskDefinition<C extends TaskConfig> {
   /** Reads and validates the configuration (the app's only reader of `process.env`). */
   readConfig(): C;
   run(config: C, ctx: TaskContext): Promise<RunReport>;
+  /** `--help`/`-h` prints this (variables from the env schema) and exits 0 without reading the config. */
+  help?: AppHelp;
+}
+
+/** The process around the task; tests inject their own. */
+export interface TaskIO {
+  /** Command-line arguments after the script; default `process.argv.slice(2)`. */
+  argv?: readonly string[];
+  stdout?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown };
+  /**
+   * A person at a terminal: human-readable logs on stderr instead of JSON lines on stdout.
+   * Default `process.stderr.isTTY`.
+   */
+  isTTY?: boolean;
 }
 
 /** One line: `<code>: <message>`, a ConfigError's issues joined with "; ". Redacted. */
@@ -54,31 +74,72 @@ export function describeError(error: SluiceError): string {
 }
 
 /** Runs a task as a process: returns the exit code (the caller exits with it). */
-export async function runTask<C extends TaskConfig>(task: TaskDefinition<C>): Promise<number> {
-  let logger = createLogger({ name: task.name });
-  let sentry: SentryConfig | undefined;
+export async function runTask<C extends TaskConfig>(
+  task: TaskDefinition<C>,
+  io: TaskIO = {},
+): Promise<number> {
+  const stderr = io.stderr ?? process.stderr;
+  if (task.help && wantsHelp(io.argv ?? process.argv.slice(2))) {
+    (io.stdout ?? process.stdout).write(formatHelp(task.name, task.help));
+    return EXIT_OK;
+  }
+  const pretty = io.isTTY ?? process.stderr.isTTY === true;
+  const makeLogger = (level: string) =>
+    createLogger({
+      name: task.name,
+      level: level as "info",
+      ...(pretty ? { destination: prettyDestination(stderr) } : {}),
+    });
+  let logger = makeLogger("info");
+  let config: C | undefined;
   const shutdown = shutdownSignal({ logger: proxy(() => logger) });
   try {
-    const config = task.readConfig();
-    sentry = config.sentry;
-    logger = createLogger({ name: task.name, level: config.logLevel as "info" });
+    config = task.readConfig();
+    logger = makeLogger(config.logLevel);
     logger.info({ config: redactValue(summarise(config)) }, `${task.name} starting`);
     const report = await task.run(config, { signal: shutdown.signal, logger });
     logger.info({ report }, `${task.name} succeeded`);
+    await sendRunMetrics(config, task.name, report, logger);
     return EXIT_OK;
   } catch (thrown) {
     const cancelled = shutdown.signal.aborted || thrown instanceof CancelledError || isCancelled(thrown);
     const error =
       cancelled && !(thrown instanceof SluiceError) ? new CancelledError() : toSluiceError(thrown);
-    const line = describeError(error);
     const report = error instanceof PipelineError ? error.report : undefined;
-    logger.error({ err: error, code: error.code, ...(report ? { report } : {}) }, `${task.name} failed`);
-    if (sentry && !cancelled) await reportToSentry(sentry, task.name, error, logger);
-    process.stderr.write(`${task.name} failed: ${line}\n`);
+    logger.error(
+      { err: errorForLog(error), code: error.code, ...(report ? { report } : {}) },
+      `${task.name} failed`,
+    );
+    if (config && report) await sendRunMetrics(config, task.name, report, logger);
+    if (config?.sentry && !cancelled) await reportToSentry(config.sentry, task.name, error, logger);
+    const hint = task.help && configErrorOf(error) ? ` (${task.name} --help lists the variables)` : "";
+    stderr.write(`${task.name} failed: ${describeError(error)}${hint}\n`);
     return cancelled ? EXIT_CANCELLED : EXIT_FAILED;
   } finally {
     shutdown.dispose();
   }
+}
+
+function configErrorOf(error: SluiceError): ConfigError | undefined {
+  const cause = error instanceof PipelineError ? error.cause : error;
+  return cause instanceof ConfigError ? cause : undefined;
+}
+
+/** The error as logged: a ConfigError without its stack (the issues are what helps). */
+function errorForLog(error: SluiceError): unknown {
+  const config = configErrorOf(error);
+  if (!config) return error;
+  const copy = Object.create(Object.getPrototypeOf(config) as object) as ConfigError;
+  Object.assign(copy, config);
+  Object.defineProperties(copy, {
+    message: { value: config.message, enumerable: false },
+    stack: { value: undefined, enumerable: false },
+  });
+  return copy;
+}
+
+async function sendRunMetrics(config: TaskConfig, name: string, report: RunReport, logger: Logger) {
+  if (config.datadog) await sendMetrics(dogStatsd(config.datadog), runMetrics(name, report), logger);
 }
 
 function isCancelled(e: unknown): boolean {
@@ -87,8 +148,8 @@ function isCancelled(e: unknown): boolean {
 
 /** The config without secrets, for the start log line. */
 function summarise(config: object): object {
-  const { sentry, ...rest } = config as { sentry?: unknown };
-  return { ...rest, sentry: sentry ? "enabled" : "disabled" };
+  const { sentry, datadog, ...rest } = config as { sentry?: unknown; datadog?: unknown };
+  return { ...rest, sentry: sentry ? "enabled" : "disabled", ...(datadog ? { datadog } : {}) };
 }
 
 /** A Logger that forwards to whatever `get()` returns now (the logger is replaced once the level is known). */

@@ -17,7 +17,10 @@ describe("toS3Error", () => {
   it("maps a missing bucket to a ConfigError naming the bucket field, per side", () => {
     const sink = toS3Error(sdkError("NoSuchBucket", 404), "HeadBucket b", "b") as ConfigError;
     expect(sink).toBeInstanceOf(ConfigError);
-    expect(sink.issues).toEqual([{ field: "bucket", message: 'bucket "b" does not exist' }]);
+    expect(sink.issues).toEqual([{ field: "bucket", message: '"b" does not exist' }]);
+    // rendered as "<field> <message>" by the apps' final line and "- <field>: <message>" here
+    expect(sink.message).toContain('- bucket: "b" does not exist');
+    expect(sink.issues.map((i) => `${i.field} ${i.message}`).join()).not.toMatch(/bucket bucket/);
     expect(sink.message).toContain("S3 target");
     expect(toS3Error(sdkError("NoSuchBucket", 404), "HeadBucket b", "b", "source").message).toContain(
       "S3 source",

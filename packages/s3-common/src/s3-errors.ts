@@ -68,7 +68,8 @@ export function toS3Error(error: unknown, what: string, bucket?: string, side: S
   if (code === "NoSuchBucket" || (status === 404 && bucket !== undefined && !what.includes("s3://"))) {
     return new ConfigError(
       side === "sink" ? "S3 target" : "S3 source",
-      [{ field: "bucket", message: `bucket "${bucket ?? "?"}" does not exist` }],
+      // the issue's field names the bucket already: "bucket: "x" does not exist", not "bucket bucket ..."
+      [{ field: "bucket", message: `"${bucket ?? "?"}" does not exist` }],
       {
         cause: error,
       },

@@ -1,6 +1,6 @@
 // Write throughput of s3Sink vs one PutObject of the same bytes, and peak RSS, against an
 // in-process s3rver. Not a test. Run after building (uses dist/):
-//   cd /work/main && pnpm --filter @sluice/core --filter @sluice/formats --filter @sluice/sink-s3 build
+//   (from the repository root) pnpm --filter @sluice/core --filter @sluice/formats --filter @sluice/sink-s3 build
 //   node --openssl-legacy-provider packages/sink-s3/scripts/throughput.mjs [MB=100] [rounds=3]
 // Each measurement runs in its own child process so peak RSS is that writer's alone.
 import { execFile } from "node:child_process";

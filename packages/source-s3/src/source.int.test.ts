@@ -78,6 +78,31 @@ describe("s3Source", () => {
     expect(err.location.key).toBe("in/contacts.jsonl.gz");
   });
 
+  it("decompresses a gzip object under a .json key, warning with the key", async () => {
+    const b = await bucket();
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1 }));
+    await put(b, "in/contacts.json", gzipSync(Buffer.from(JSON.stringify(rows))));
+    await put(b, "in/tiny.jsonl", Buffer.from('{"id":1}'));
+    const source = s3Source({
+      bucket: b,
+      streams: { contacts: { key: "in/contacts.json" }, tiny: { key: "in/tiny.jsonl" } },
+      client: fixture.s3.client,
+    });
+    const rep = reporter();
+    const { records } = await drain(source.read("contacts", readOptions(rep)));
+    expect(records).toEqual(rows);
+    expect(rep.warnings).toEqual([
+      expect.objectContaining({
+        code: "gzip_detected",
+        message: expect.stringContaining("in/contacts.json"),
+      }),
+    ]);
+    // a plain object shorter than the two magic bytes' worth of chunks still reads whole
+    const tiny = reporter();
+    expect((await drain(source.read("tiny", readOptions(tiny)))).records).toEqual([{ id: 1 }]);
+    expect(tiny.warnings).toEqual([]);
+  });
+
   it("DataError 'object not found' naming the key of a missing object", async () => {
     const b = await bucket();
     const source = s3Source({

@@ -14,7 +14,6 @@ import {
   parseOptions,
   type ReadOptions,
   SluiceError,
-  type Source,
   type SourceMessage,
   type StreamDescriptor,
 } from "@sluice/core";
@@ -225,7 +224,18 @@ export function s3Source(options: S3SourceOptions): DiscoverableSource & { close
     }
     if (!body) return;
     try {
-      yield* decodeRecords(body, { ...format, key, batchSize: opts.batchSize });
+      const sniffed = await sniffGzip(body);
+      let decodeFormat = format;
+      if (sniffed.gzip && format.format !== "parquet" && format.gzip !== true) {
+        // e.g. a gzip object under a ".json" key: decompress it rather than fail on "Invalid UTF-8"
+        ro.reporter.warn(
+          "gzip_detected",
+          `s3://${bucket}/${key} is gzip-compressed (magic bytes 1f 8b) but its key does not end in .gz: decompressing it`,
+          { key },
+        );
+        decodeFormat = { ...format, gzip: true };
+      }
+      yield* decodeRecords(sniffed.bytes, { ...decodeFormat, key, batchSize: opts.batchSize });
     } catch (e) {
       if (e instanceof SluiceError) throw e;
       // a network failure while streaming the body
@@ -273,4 +283,32 @@ export function s3Source(options: S3SourceOptions): DiscoverableSource & { close
     };
     yield* decodeParquet(reader, { key, batchSize: opts.batchSize });
   }
+}
+
+/** Reads the first bytes of `body`: gzip (1f 8b) or not, and the whole stream again. */
+async function sniffGzip(
+  body: AsyncIterable<Uint8Array>,
+): Promise<{ gzip: boolean; bytes: AsyncIterable<Uint8Array> }> {
+  const iterator = body[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < 2) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    length += next.value.byteLength;
+  }
+  const first = head[0];
+  const second = first && first.byteLength > 1 ? first[1] : head[1]?.[0];
+  const gzip = first?.[0] === 0x1f && second === 0x8b;
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* head;
+    if (ended) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { gzip, bytes: replay() };
 }
