@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ["sluice-source"] },
   ssr: { resolve: { conditions: ["sluice-source"] } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "apps/*/test/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "apps/*/src/**/*.test.ts",
+      "apps/*/test/**/*.test.ts",
+      "infra/src/**/*.test.ts",
+    ],
     pool: "forks",
     // s3rver (the local S3 in integration tests) needs the legacy OpenSSL provider for its
     // MD5-based list pagination; only the test workers get it, never the apps. --expose-gc lets
