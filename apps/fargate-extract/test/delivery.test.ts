@@ -21,6 +21,7 @@ interface Step {
 }
 interface Job {
   needs?: string | string[];
+  environment?: string | { name: string };
   permissions?: Record<string, string>;
   services?: Record<string, { image: string; ports?: string[] }>;
   strategy?: { matrix?: Record<string, unknown> };
@@ -85,6 +86,27 @@ describe("CD workflow", () => {
     expect(build?.with?.push).toBe(true);
   });
 
+  it("pins every action by commit SHA", () => {
+    const uses = Object.values(wf.jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
+    expect(uses.length).toBeGreaterThan(5);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
+  it("tests on Node 20 and 22, then deploys with cdk in the production environment (manual approval)", () => {
+    expect(wf.jobs.test!.strategy?.matrix?.node).toEqual([20, 22]);
+    const deploy = wf.jobs.deploy!;
+    expect([deploy.needs].flat()).toContain("publish");
+    expect(deploy.environment).toBe("production");
+    expect(deploy.permissions?.["id-token"]).toBe("write");
+    expect(deploy.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))).toBe(true);
+    const run = deploy.steps.map((s) => s.run ?? "").join("\n");
+    expect(run).toMatch(/cdk deploy .*--require-approval never -c imageTag="\$IMAGE_TAG"/);
+    const env = deploy.steps.find((s) => s.run?.includes("cdk deploy")) as Step & {
+      env?: Record<string, string>;
+    };
+    expect(env.env?.IMAGE_TAG).toBe("${{ github.sha }}");
+  });
+
   it("stores no AWS keys: OIDC only", () => {
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|secrets\.AWS/i);
     expect(text).not.toMatch(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/);
@@ -97,6 +119,7 @@ describe("Dockerfiles", () => {
     expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(text).toMatch(new RegExp(`pnpm --filter @sluice/${app} deploy --prod`));
     expect(text).toMatch(/^USER node$/m);
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:22-slim$/m);
     expect(text).toMatch(/^ENTRYPOINT \["node", "dist\/main\.js"\]$/m);
     // the runtime stage copies only the deploy output
     const runtime = text.slice(text.lastIndexOf("FROM "));
