@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from "aws-cdk-lib";
 import * as mq from "aws-cdk-lib/aws-amazonmq";
 import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -97,6 +97,7 @@ export class BrokerConsumerStack extends Stack {
     });
     this.scaleOnQueueDepth(broker.name, props);
     this.dlqAlarm = this.deadLetterAlarm(broker.name, dlq);
+    new CfnOutput(this, "ServiceName", { value: this.service.serviceName });
   }
 
   /** An ActiveMQ broker in an isolated subnet, reachable on STOMP+TLS from the consumer only. */

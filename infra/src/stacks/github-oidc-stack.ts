@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import { acknowledge } from "../nag.js";
@@ -73,6 +73,7 @@ export class GitHubOidcStack extends Stack {
         ],
       }),
     );
+    new CfnOutput(this, "RoleArn", { value: this.role.roleArn });
     acknowledge(this.role, [
       {
         id: "AwsSolutions-IAM5[Resource::*]",

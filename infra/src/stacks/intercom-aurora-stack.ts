@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps, TimeZone } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -127,6 +127,9 @@ export class IntercomAuroraStack extends Stack {
     });
     this.schedule(props);
     this.suppressions();
+    new CfnOutput(this, "PipelineArn", { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, "FailureTopicArn", { value: this.failureTopic.topicArn });
+    new CfnOutput(this, "BucketName", { value: bucket.bucketName });
   }
 
   private pipeline(p: {

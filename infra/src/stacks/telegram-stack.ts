@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps, TimeZone } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -103,6 +103,9 @@ export class TelegramStack extends Stack {
     grantPrefix(enriched, daily.role!, props.enrichedPrefix, ["s3:PutObject", "s3:AbortMultipartUpload"]);
 
     this.api = this.httpApi(webhook);
+    new CfnOutput(this, "WebhookUrl", { value: `${this.api.apiEndpoint}/telegram/webhook` });
+    new CfnOutput(this, "RawBucketName", { value: raw.bucketName });
+    new CfnOutput(this, "EnrichedBucketName", { value: enriched.bucketName });
     new scheduler.Schedule(this, "Midnight", {
       description: "sluice Telegram daily enrichment (the day that just ended)",
       schedule: scheduler.ScheduleExpression.expression("cron(0 0 * * ? *)", TimeZone.of(props.timeZone)),
