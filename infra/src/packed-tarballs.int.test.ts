@@ -42,6 +42,21 @@ const report = await runPipeline({ source, sink, logger: silentLogger() });
 console.log(JSON.stringify({ ext: extensionFor(format), records: report.streams.map((s) => [s.stream, s.records]) }));
 `;
 
+/**
+ * The ```ts example of packages/core/README.md, run as written except for its `clientConfig`
+ * line, which points it at the local S3 (the example's code is plain JavaScript-compatible TS).
+ */
+async function readmeExample(): Promise<string> {
+  const readme = await readFile(join(REPO_ROOT, "packages/core/README.md"), "utf8");
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  const configLine = /^const clientConfig = .*;$/m;
+  if (!code || !configLine.test(code))
+    throw new Error("packages/core/README.md: example or its clientConfig line is missing");
+  return code
+    .replace(configLine, "const clientConfig = JSON.parse(process.env.CLIENT_CONFIG);")
+    .replaceAll("my-data-lake", BUCKET);
+}
+
 describe("packed tarballs installed outside the workspace", () => {
   let dir: string;
   let s3: S3rverHandle;
@@ -75,6 +90,7 @@ describe("packed tarballs installed outside the workspace", () => {
       }),
     );
     await writeFile(join(app, "pipeline.mjs"), PIPELINE);
+    await writeFile(join(app, "readme.mjs"), await readmeExample());
     // the registry for third-party dependencies, the local store first
     await run("pnpm", ["install", "--prefer-offline", "--config.auto-install-peers=false"], { cwd: app });
   }, 180_000);
@@ -111,5 +127,21 @@ describe("packed tarballs installed outside the workspace", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines.map((u) => u.id)).toEqual([1, 2, 3]);
+  });
+
+  it("runs the example of @sluice/core's README against them", async () => {
+    const { stdout } = await run("node", ["readme.mjs"], {
+      cwd: join(dir, "app"),
+      env: { PATH: process.env.PATH, CLIENT_CONFIG: JSON.stringify(s3.clientConfig) },
+    });
+    expect(stdout.trim()).toBe("users: 2 records");
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "raw/users.jsonl.gz" }));
+    const text = gunzipSync(await object.Body!.transformToByteArray()).toString("utf8");
+    expect(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).name),
+    ).toEqual(["ada", "grace"]);
   });
 });
