@@ -141,6 +141,8 @@ describe("IntercomAuroraStack", () => {
         { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: 2, BackoffRate: 2 },
       ]);
     }
+    // the whole definition, reviewed on change (logical ids appear as ${LogicalId} tokens)
+    expect(def).toMatchSnapshot();
     template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: false }),
