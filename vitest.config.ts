@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const roots = ["packages/*/src/**/", "apps/*/src/**/", "apps/*/test/**/", "scripts/"];
+const roots = ["packages/*/src/**/", "apps/*/src/**/", "apps/*/test/**/", "infra/src/**/", "scripts/"];
 
 // Workspace packages resolve to their TypeScript sources through the "sluice-source"
 // export condition, so tests never depend on a stale dist/.

@@ -12,11 +12,14 @@ const src = fileURLToPath(new URL(".", import.meta.url));
 /** The README's ```ts blocks, with the package's entry points pointed at its sources. */
 async function examples(): Promise<string[]> {
   const text = await readFile(readmePath, "utf8");
-  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) =>
-    m[1]!
-      .replaceAll('"@sluice/core/testing"', JSON.stringify(join(src, "testing/index.ts")))
-      .replaceAll('"@sluice/core"', JSON.stringify(join(src, "index.ts"))),
-  );
+  // the S3 example is run against the packed tarballs by infra/src/packed-tarballs.int.test.ts
+  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)]
+    .filter((m) => !m[1]!.includes('"@sluice/sink-s3"'))
+    .map((m) =>
+      m[1]!
+        .replaceAll('"@sluice/core/testing"', JSON.stringify(join(src, "testing/index.ts")))
+        .replaceAll('"@sluice/core"', JSON.stringify(join(src, "index.ts"))),
+    );
 }
 
 /** What each example prints, as its `// comment` after each console.log says. */

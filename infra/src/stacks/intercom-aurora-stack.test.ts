@@ -1,0 +1,240 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { addIntercomAuroraStack } from "../app.js";
+import { flatten, resourcesOf, synth } from "../test-support.js";
+
+const created = synth(addIntercomAuroraStack);
+const { template, json } = created;
+
+type Container = {
+  Name: string;
+  Environment?: Array<{ Name: string; Value: unknown }>;
+  Secrets?: Array<{ Name: string; ValueFrom: unknown }>;
+  ReadonlyRootFilesystem?: boolean;
+};
+const containers = (t: typeof json, family: string): Container[] => {
+  const [, def] = resourcesOf(t, "AWS::ECS::TaskDefinition").find(
+    ([, r]) => r.Properties?.Family === family,
+  )!;
+  return def.Properties!.ContainerDefinitions as Container[];
+};
+const env = (c: Container) => Object.fromEntries((c.Environment ?? []).map((e) => [e.Name, e.Value]));
+const policyOf = (t: typeof json, rolePrefix: string) =>
+  resourcesOf(t, "AWS::IAM::Policy")
+    .filter(([, r]) =>
+      (r.Properties!.Roles as Array<{ Ref: string }>).some((x) => x.Ref.startsWith(rolePrefix)),
+    )
+    .flatMap(
+      ([, r]) => (r.Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+    );
+const intercomSecret = resourcesOf(json, "AWS::SecretsManager::Secret")
+  .map(([id]) => id)
+  .find((id) => id.startsWith("IntercomToken"));
+const SECRET_NAMES = [
+  "INTERCOM_ACCESS_TOKEN",
+  "DB_PASSWORD",
+  "DATABASE_URL",
+  "DD_API_KEY",
+  "AWS_SECRET_ACCESS_KEY",
+];
+
+describe("IntercomAuroraStack", () => {
+  it("task roles: only the S3 calls each task makes, on the bucket prefix", () => {
+    const statements = (role: string) =>
+      policyOf(json, role).map((s) => ({
+        actions: [s.Action].flat(),
+        resource: flatten(s.Resource),
+        condition: s.Condition,
+      }));
+    const bucket = Object.keys(json.Resources).find(
+      (k) => k.startsWith("Bucket") && json.Resources[k]!.Type === "AWS::S3::Bucket",
+    )!;
+    expect(statements("ExtractTaskTaskRole")).toEqual([
+      {
+        actions: ["s3:ListBucket"],
+        resource: `\${${bucket}.Arn}`,
+        condition: { StringLike: { "s3:prefix": ["intercom/*", "intercom/"] } },
+      },
+      {
+        actions: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+        resource: `\${${bucket}.Arn}/intercom/*`,
+        condition: undefined,
+      },
+    ]);
+    expect(statements("LoadTaskTaskRole").map((s) => s.actions)).toEqual([
+      ["s3:ListBucket"],
+      ["s3:GetObject"],
+    ]);
+  });
+
+  it("execution roles: their own secret only, and no wildcard action", () => {
+    const secretStatements = (role: string) =>
+      policyOf(json, role).filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"));
+    expect(secretStatements("ExtractTaskExecutionRole").map((s) => flatten(s.Resource))).toEqual([
+      `\${${intercomSecret}}`,
+    ]);
+    const load = secretStatements("LoadTaskExecutionRole").map((s) => s.Resource);
+    expect(load).toHaveLength(1);
+    expect(flatten(load[0])).toMatch(/^\$\{AuroraSecretAttachment/);
+    for (const role of [
+      "ExtractTaskExecutionRole",
+      "LoadTaskExecutionRole",
+      "ExtractTaskTaskRole",
+      "LoadTaskTaskRole",
+    ]) {
+      for (const s of policyOf(json, role)) for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*/);
+    }
+  });
+
+  it("containers: heap cap, read-only root, secrets from Secrets Manager, none in plain environment", () => {
+    for (const family of ["sluice-fargate-extract", "sluice-fargate-load"]) {
+      const [app] = containers(json, family);
+      expect(app!.ReadonlyRootFilesystem).toBe(true);
+      expect(env(app!).NODE_OPTIONS).toBe("--max-old-space-size=160");
+      for (const name of SECRET_NAMES) expect(Object.keys(env(app!))).not.toContain(name);
+    }
+    const [extract] = containers(json, "sluice-fargate-extract");
+    expect(extract!.Secrets).toEqual([{ Name: "INTERCOM_ACCESS_TOKEN", ValueFrom: { Ref: intercomSecret } }]);
+    const [load] = containers(json, "sluice-fargate-load");
+    expect(
+      load!.Secrets!.map((s) => [s.Name, flatten(s.ValueFrom).replace(/^\$\{\w+\}/, "<secret>")]),
+    ).toEqual([
+      ["DB_USER", "<secret>:username::"],
+      ["DB_PASSWORD", "<secret>:password::"],
+    ]);
+    template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      Cpu: "256",
+      Memory: "512",
+      RequiresCompatibilities: ["FARGATE"],
+    });
+  });
+
+  it("state machine: a Map over the selected streams, extract then load per stream, retries, catch → SNS", () => {
+    const [, sm] = resourcesOf(json, "AWS::StepFunctions::StateMachine")[0]!;
+    const def = JSON.parse(flatten(sm.Properties!.DefinitionString));
+    const map = def.States["Each stream"];
+    expect(map.Type).toBe("Map");
+    expect(map.ItemsPath).toBe("$.streams");
+    expect(map.ItemSelector).toEqual({ "stream.$": "$$.Map.Item.Value" });
+    expect(map.MaxConcurrency).toBe(4);
+    expect(map.Catch).toEqual([
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" },
+    ]);
+    expect(def.States["Notify failure"].Resource).toMatch(/:states:::sns:publish$/);
+    const inner = map.ItemProcessor;
+    expect(inner.StartAt).toBe("Extract stream");
+    const extract = inner.States["Extract stream"];
+    expect(extract.Resource).toMatch(/:states:::ecs:runTask\.sync$/);
+    expect(extract.Next).toBe("Load stream");
+    expect(extract.Parameters.Overrides.ContainerOverrides[0].Environment).toEqual([
+      { Name: "INTERCOM_STREAMS", "Value.$": "$.stream" },
+    ]);
+    expect(inner.States["Load stream"].Parameters.Overrides.ContainerOverrides[0].Environment).toEqual([
+      { Name: "LOAD_STREAMS", "Value.$": "$.stream" },
+    ]);
+    for (const name of ["Extract stream", "Load stream"]) {
+      expect(inner.States[name].Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: ["ECS.AmazonECSException", "ECS.ServerException"],
+          MaxAttempts: 5,
+        }),
+        { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: 2, BackoffRate: 2 },
+      ]);
+    }
+    // the whole definition, reviewed on change (logical ids appear as ${LogicalId} tokens)
+    expect(def).toMatchSnapshot();
+    template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: false }),
+    });
+  });
+
+  it("schedule: EventBridge Scheduler cron in its time zone, starting the state machine with the streams", () => {
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "cron(0 3 * * ? *)",
+      ScheduleExpressionTimezone: "UTC",
+      Target: Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp("^Pipeline") },
+        Input: JSON.stringify({ streams: ["contacts", "conversations"] }),
+      }),
+    });
+  });
+
+  it("bucket encrypted, public access blocked, versioned, TLS only; log groups retained 30 days", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: "Enabled" },
+    });
+    template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+    const groups = resourcesOf(json, "AWS::Logs::LogGroup");
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    for (const [, g] of groups) expect(g.Properties?.RetentionInDays).toBe(30);
+  });
+
+  it("creates Aurora MySQL Serverless v2 (scales to 0) in isolated subnets, admitting the tasks on 3306", () => {
+    template.hasResourceProperties("AWS::RDS::DBCluster", {
+      Engine: "aurora-mysql",
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 2 },
+    });
+    template.hasResourceProperties("AWS::EC2::SecurityGroupIngress", {
+      FromPort: 3306,
+      ToPort: 3306,
+      IpProtocol: "tcp",
+    });
+    const [load] = containers(json, "sluice-fargate-load");
+    expect(flatten(env(load!).DB_HOST)).toMatch(/^\$\{Aurora\w+\.Endpoint\.Address\}$/);
+  });
+});
+
+describe("IntercomAuroraStack with an imported database and the Datadog sidecar", () => {
+  const endpoint = "warehouse.cluster-example.eu-west-1.rds.amazonaws.com";
+  const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:${"0".repeat(12)}:secret:${name}-AbCdEf`;
+  const { json: imported } = synth(addIntercomAuroraStack, {
+    dbEndpoint: endpoint,
+    dbSecretArn: arn("warehouse"),
+    dbName: "warehouse",
+    datadogApiKeySecretArn: arn("datadog"),
+    intercomScheduleTimeZone: "Europe/Lisbon",
+  });
+
+  it("creates no cluster; the load task points at the endpoint and reads the given secret", () => {
+    expect(resourcesOf(imported, "AWS::RDS::DBCluster")).toEqual([]);
+    const [load] = containers(imported, "sluice-fargate-load");
+    expect(env(load!)).toMatchObject({ DB_HOST: endpoint, DB_NAME: "warehouse" });
+    expect(load!.Secrets!.map((s) => s.ValueFrom)).toEqual([
+      `${arn("warehouse")}:username::`,
+      `${arn("warehouse")}:password::`,
+    ]);
+  });
+
+  it("adds the Datadog agent with DD_API_KEY from Secrets Manager and points DogStatsD at it", () => {
+    for (const family of ["sluice-fargate-extract", "sluice-fargate-load"]) {
+      const [app, agent] = containers(imported, family);
+      expect(env(app!)).toMatchObject({ DD_AGENT_HOST: "127.0.0.1", DD_DOGSTATSD_PORT: "8125" });
+      expect(agent!.Name).toBe("datadog-agent");
+      expect(agent!.Secrets).toEqual([{ Name: "DD_API_KEY", ValueFrom: arn("datadog") }]);
+      expect(Object.keys(env(agent!))).not.toContain("DD_API_KEY");
+    }
+  });
+
+  it("takes the schedule's time zone from context", () => {
+    const [, schedule] = resourcesOf(imported, "AWS::Scheduler::Schedule")[0]!;
+    expect(schedule.Properties!.ScheduleExpressionTimezone).toBe("Europe/Lisbon");
+  });
+});
