@@ -1,0 +1,118 @@
+/**
+ * The only place telegram-webhook reads `process.env`. Every bad variable is listed in one
+ * ConfigError; the secret token and the bot token are registered for redaction first. AWS
+ * settings (AWS_REGION, credentials, AWS_ENDPOINT_URL_S3) are read by the AWS SDK itself.
+ */
+import {
+  blankToUndefined,
+  bool,
+  type LogLevel,
+  logLevelFields,
+  registerEnvSecrets,
+  required,
+  type SentryConfig,
+  s3Bucket,
+  sentryConfig,
+  sentryFields,
+} from "@sluice/app-kit";
+import { ConfigError, zodIssues } from "@sluice/core";
+import { z } from "zod";
+
+export interface WebhookConfig {
+  secretToken: string;
+  rawBucket: string;
+  rawPrefix: string;
+  timeZone: string;
+  port: number;
+  forcePathStyle: boolean;
+  logLevel: LogLevel;
+  sentry?: SentryConfig | undefined;
+}
+
+export interface BotCommandConfig {
+  botToken: string;
+  apiUrl: string;
+  logLevel: LogLevel;
+}
+
+const SECRET_NAMES = ["TELEGRAM_SECRET_TOKEN", "TELEGRAM_BOT_TOKEN"];
+
+/** A key prefix: "telegram/" by default, "" allowed, "/" appended when missing, no placeholders. */
+export const keyPrefix = z.preprocess(
+  (v) => (v === undefined ? "telegram/" : v),
+  z
+    .string()
+    .refine((p) => !p.startsWith("/"), 'must not start with "/"')
+    .refine((p) => !/[{}]/.test(p), "must not contain { or }")
+    .transform((p) => (p === "" || p.endsWith("/") ? p : `${p}/`)),
+);
+
+/** An IANA time zone, America/Sao_Paulo by default. */
+export const timeZone = z.preprocess(
+  (v) => blankToUndefined(v) ?? "America/Sao_Paulo",
+  z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as America/Sao_Paulo"),
+);
+
+const schema = z.object({
+  TELEGRAM_SECRET_TOKEN: required("is required (the secret_token given to setWebhook)").pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z a-z 0-9 _ -"),
+  ),
+  RAW_BUCKET: s3Bucket,
+  RAW_PREFIX: keyPrefix,
+  PARTITION_TZ: timeZone,
+  PORT: z.preprocess(
+    (v) => blankToUndefined(v) ?? "8080",
+    z.coerce.number().int("must be a port number").min(0).max(65_535, "must be a port number"),
+  ),
+  S3_FORCE_PATH_STYLE: bool(false),
+  ...logLevelFields,
+  ...sentryFields,
+});
+
+const commandSchema = z.object({
+  TELEGRAM_BOT_TOKEN: required("is required (the token BotFather gave)").pipe(
+    z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, "must look like 123456:ABC-DEF…"),
+  ),
+  TELEGRAM_API_URL: z.preprocess(
+    (v) => blankToUndefined(v) ?? "https://api.telegram.org",
+    z.url("must be a URL"),
+  ),
+  ...logLevelFields,
+});
+
+export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  registerEnvSecrets(env, SECRET_NAMES);
+  const r = schema.safeParse(env);
+  if (!r.success) throw new ConfigError("telegram-webhook environment", zodIssues(r.error));
+  const v = r.data;
+  return {
+    secretToken: v.TELEGRAM_SECRET_TOKEN,
+    rawBucket: v.RAW_BUCKET,
+    rawPrefix: v.RAW_PREFIX,
+    timeZone: v.PARTITION_TZ,
+    port: v.PORT,
+    forcePathStyle: v.S3_FORCE_PATH_STYLE,
+    logLevel: v.LOG_LEVEL,
+    sentry: sentryConfig(v),
+  };
+}
+
+export function readBotCommandConfig(env: NodeJS.ProcessEnv = process.env): BotCommandConfig {
+  registerEnvSecrets(env, SECRET_NAMES);
+  const r = commandSchema.safeParse(env);
+  if (!r.success) throw new ConfigError("telegram-webhook command environment", zodIssues(r.error));
+  return { botToken: r.data.TELEGRAM_BOT_TOKEN, apiUrl: r.data.TELEGRAM_API_URL, logLevel: r.data.LOG_LEVEL };
+}
+
+/** The webhook secret, for the set-webhook command (optional there). */
+export function readOptionalSecretToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  registerEnvSecrets(env, SECRET_NAMES);
+  return blankToUndefined(env.TELEGRAM_SECRET_TOKEN) as string | undefined;
+}
