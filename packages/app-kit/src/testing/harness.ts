@@ -46,6 +46,8 @@ export interface RunOptions {
   cwd?: string;
   /** Extra node flags before the script (e.g. --openssl-legacy-provider for the demo's in-process s3rver). */
   nodeArgs?: string[];
+  /** Arguments after the script (a command and its flags). */
+  args?: string[];
 }
 
 /** Only what the app needs: no inherited AWS_* or secrets from the developer's shell. */
@@ -70,7 +72,7 @@ export function s3rverEnv(endpoint: string): Record<string, string> {
 export function runApp(main: string, env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<AppResult> {
   assertBuilt(main);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main, ...(options.args ?? [])], {
       env,
       cwd: options.cwd ?? REPO_ROOT,
       // a fresh node: the test worker's --openssl-legacy-provider (execArgv) is not passed on,
