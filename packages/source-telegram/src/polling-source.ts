@@ -6,8 +6,10 @@ import {
   type Source,
   type SourceMessage,
   type StreamDescriptor,
+  sleep,
 } from "@sluice/core";
 import { type BotApi, type BotApiOptions, botApi } from "./bot-api.js";
+import type { TelegramUpdate } from "./update.js";
 
 export interface PollingSourceOptions extends BotApiOptions {
   /** Long-poll seconds per getUpdates. Default 30. */
@@ -16,6 +18,8 @@ export interface PollingSourceOptions extends BotApiOptions {
   limit?: number;
   /** Update types to receive; default: Telegram's default (all but reactions and chat_member). */
   allowedUpdates?: string[];
+  /** Pause between empty short polls (pollTimeoutSeconds 0). Default 1000 ms. */
+  shortPollDelayMs?: number;
   /** A ready client (tests); otherwise one is built from the options. */
   api?: BotApi;
 }
@@ -66,16 +70,25 @@ export function telegramPollingSource(
     committedOffset = typeof saved === "number" ? saved : undefined;
     while (!ro.signal.aborted) {
       ro.reporter.call();
-      const updates = await api.getUpdates(
-        {
-          ...(committedOffset !== undefined ? { offset: committedOffset } : {}),
-          limit,
-          timeout,
-          ...(options.allowedUpdates ? { allowed_updates: options.allowedUpdates } : {}),
-        },
-        ro.signal,
-      );
-      if (updates.length === 0) continue;
+      let updates: TelegramUpdate[];
+      try {
+        updates = await api.getUpdates(
+          {
+            ...(committedOffset !== undefined ? { offset: committedOffset } : {}),
+            limit,
+            timeout,
+            ...(options.allowedUpdates ? { allowed_updates: options.allowedUpdates } : {}),
+          },
+          ro.signal,
+        );
+      } catch (e) {
+        if (ro.signal.aborted) return; // the runner is stopping: nothing was yielded for this poll
+        throw e;
+      }
+      if (updates.length === 0) {
+        if (timeout === 0) await sleep(options.shortPollDelayMs ?? 1000, ro.signal).catch(() => undefined);
+        continue;
+      }
       const next = Math.max(...updates.map((u) => Number(u.update_id))) + 1;
       yield { kind: "records", records: updates as unknown as JsonObject[] };
       yield { kind: "checkpoint", checkpoint: { offset: next } };
@@ -85,7 +98,9 @@ export function telegramPollingSource(
 
   return {
     name: "telegram-polling",
-    continuous: { maxUnacked: limit },
+    // one poll window is outstanding at most; the headroom lets the runner see the checkpoint
+    // that follows the window's records (a separate message) before it judges the window stuck
+    continuous: { maxUnacked: limit * 2 },
     async check(signal) {
       await api.getMe(signal);
     },
