@@ -66,7 +66,8 @@ export async function runDaily(
     "processing day",
   );
   try {
-    await Promise.all([source.check(options.signal), sink.check(options.signal)]);
+    // no HeadBucket checks: the job's role may list only the raw prefix (least privilege), and
+    // the listing itself fails clearly (AuthError, or ConfigError for a missing bucket)
     const report = await runPipeline({
       source,
       sink,
