@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import {
   GetObjectCommand,
   HeadBucketCommand,
@@ -137,6 +138,8 @@ export function rawDaySource(
   }
 
   async function* read(ro: ReadOptions): AsyncGenerator<SourceMessage> {
+    // every GetObject in flight listens on the run's signal
+    setMaxListeners(Math.max(getMaxListeners(ro.signal), opts.concurrency + 10), ro.signal);
     let batch: JsonObject[] = [];
     for await (const [key, bytes] of fetchInOrder(listKeys(ro), opts.concurrency, (k) => getObject(k, ro))) {
       stats.objects++;
