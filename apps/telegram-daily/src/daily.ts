@@ -1,4 +1,4 @@
-import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { type Logger, type RunReport, runPipeline, silentLogger } from "@sluice/core";
 import { s3Sink } from "@sluice/sink-s3";
 import {
@@ -15,6 +15,8 @@ export interface RunDailyOptions {
   logger?: Logger;
   /** Extra S3 client settings (tests: s3rver). Production: the SDK's defaults. */
   s3ClientConfig?: S3ClientConfig;
+  /** A ready S3 client for both buckets (the benchmark's synthetic S3); the caller keeps ownership. */
+  s3Client?: S3Client;
   /** The clock that decides D-1 when DATE is unset (tests; the Lambda passes the schedule's time). */
   now?: () => Date;
   /** GetObjects in flight while reading the day. Default 16. */
@@ -43,19 +45,20 @@ export async function runDaily(
     ...options.s3ClientConfig,
   };
   const key = enrichedKey(config.enrichedPrefix, day);
+  const s3 = options.s3Client ? { client: options.s3Client } : { clientConfig };
   const source = rawDaySource({
     bucket: config.rawBucket,
     prefix: config.rawPrefix,
     day,
     skipInvalid: config.skipInvalid,
-    clientConfig,
+    ...s3,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   });
   const sink = s3Sink({
     bucket: config.enrichedBucket,
     keyTemplate: key,
     format: { format: "parquet", parquet: { schema: MESSAGE_ROW_SCHEMA } },
-    clientConfig,
+    ...s3,
   });
   logger.info(
     {
