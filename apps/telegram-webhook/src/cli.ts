@@ -2,14 +2,16 @@ import { parseArgs } from "node:util";
 import { describeError, EXIT_FAILED, EXIT_OK } from "@sluice/app-kit";
 import { ConfigError, createLogger, type Logger, shutdownSignal, toSluiceError } from "@sluice/core";
 import { botApi } from "@sluice/source-telegram";
-import { readBotCommandConfig, readOptionalSecretToken, readWebhookConfig } from "./env.js";
+import { readBotCommandConfig, readOptionalSecretToken, readPollConfig, readWebhookConfig } from "./env.js";
+import { runPoll } from "./poll.js";
 import { startWebhookServer } from "./webhook-app.js";
 
 export const NAME = "telegram-webhook";
 const USAGE = `usage: server.js [serve]
        server.js set-webhook --url https://… [--allowed-updates message,edited_message] [--drop-pending-updates] [--max-connections N]
        server.js get-webhook-info
-       server.js delete-webhook [--drop-pending-updates]`;
+       server.js delete-webhook [--drop-pending-updates]
+       server.js poll   (getUpdates → the raw layout, for bots without a public URL; until SIGTERM)`;
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -29,6 +31,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   let logger: Logger = createLogger({ name: NAME });
   try {
     if (command === "serve") return await serve(io, (l) => (logger = l));
+    if (command === "poll") return await poll(io, (l) => (logger = l));
     return await botCommand(command, rest, io);
   } catch (thrown) {
     const error = toSluiceError(thrown);
@@ -55,6 +58,24 @@ async function serve(io: CliIo, setLogger: (l: Logger) => void): Promise<number>
   shutdown.dispose();
   logger.info({}, "stopped");
   return EXIT_OK;
+}
+
+async function poll(io: CliIo, setLogger: (l: Logger) => void): Promise<number> {
+  const config = readPollConfig(io.env);
+  const logger = createLogger({ name: NAME, level: config.logLevel });
+  setLogger(logger);
+  const shutdown = shutdownSignal({ logger });
+  try {
+    logger.info(
+      { bucket: config.rawBucket, prefix: config.rawPrefix, stateKey: config.stateKey },
+      "polling getUpdates",
+    );
+    const report = await runPoll(config, { signal: shutdown.signal, logger });
+    logger.info({ records: report.records, status: report.status }, "stopped");
+    return EXIT_OK;
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 async function botCommand(command: string, args: string[], io: CliIo): Promise<number> {

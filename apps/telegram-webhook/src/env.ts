@@ -29,6 +29,19 @@ export interface WebhookConfig {
   sentry?: SentryConfig | undefined;
 }
 
+export interface PollConfig {
+  botToken: string;
+  apiUrl: string;
+  rawBucket: string;
+  rawPrefix: string;
+  timeZone: string;
+  /** Where the committed getUpdates offset lives, in the raw bucket. */
+  stateKey: string;
+  pollTimeoutSeconds: number;
+  forcePathStyle: boolean;
+  logLevel: LogLevel;
+}
+
 export interface BotCommandConfig {
   botToken: string;
   apiUrl: string;
@@ -86,6 +99,37 @@ const commandSchema = z.object({
   ),
   ...logLevelFields,
 });
+
+const pollSchema = commandSchema.extend({
+  RAW_BUCKET: s3Bucket,
+  RAW_PREFIX: keyPrefix,
+  PARTITION_TZ: timeZone,
+  STATE_KEY: z.preprocess(blankToUndefined, z.string().min(1).optional()),
+  POLL_TIMEOUT_SECONDS: z.preprocess(
+    (v) => blankToUndefined(v) ?? "30",
+    z.coerce.number().int("must be whole seconds").min(0).max(50, "must be at most 50 (seconds)"),
+  ),
+  S3_FORCE_PATH_STYLE: bool(false),
+});
+
+/** The `poll` command: getUpdates → the raw layout, for bots without a public URL. */
+export function readPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig {
+  registerEnvSecrets(env, SECRET_NAMES);
+  const r = pollSchema.safeParse(env);
+  if (!r.success) throw new ConfigError("telegram-webhook poll environment", zodIssues(r.error));
+  const v = r.data;
+  return {
+    botToken: v.TELEGRAM_BOT_TOKEN,
+    apiUrl: v.TELEGRAM_API_URL,
+    rawBucket: v.RAW_BUCKET,
+    rawPrefix: v.RAW_PREFIX,
+    timeZone: v.PARTITION_TZ,
+    stateKey: v.STATE_KEY ?? `${v.RAW_PREFIX}_state/getupdates.json`,
+    pollTimeoutSeconds: v.POLL_TIMEOUT_SECONDS,
+    forcePathStyle: v.S3_FORCE_PATH_STYLE,
+    logLevel: v.LOG_LEVEL,
+  };
+}
 
 export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
   registerEnvSecrets(env, SECRET_NAMES);

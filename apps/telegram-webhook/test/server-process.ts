@@ -11,16 +11,23 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+export function startServerProcess(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  ready = /"port":(\d+)[^\n]*"msg":"listening"/,
+): Promise<ServerProcess> {
   assertBuilt(SERVER);
-  const child: ChildProcess = spawn(process.execPath, [SERVER], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [SERVER, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
     const onData = (d: Buffer) => {
       out += d.toString("utf8");
-      const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
+      const m = ready.exec(out);
       if (!m) return;
       clearTimeout(timer);
       resolvePromise({

@@ -24,7 +24,13 @@ export {
 } from "./partition.js";
 export { type PollingSourceOptions, telegramPollingSource, UPDATES_STREAM } from "./polling-source.js";
 export { type RawDaySourceOptions, type RawDayStats, rawDaySource } from "./raw-day-source.js";
-export { type RawUpdateStore, type S3RawStoreOptions, s3RawStore } from "./raw-store.js";
+export {
+  type RawUpdateStore,
+  type RawUpdatesSinkOptions,
+  rawUpdatesSink,
+  type S3RawStoreOptions,
+  s3RawStore,
+} from "./raw-store.js";
 export {
   isTelegramId,
   MESSAGE_ROW_SCHEMA,

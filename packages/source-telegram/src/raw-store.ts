@@ -1,7 +1,9 @@
 import { PutObjectCommand, type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { parseOptions } from "@sluice/core";
+import { type CommitReport, DataError, type JsonObject, parseOptions, type Sink } from "@sluice/core";
 import { clientExclusivity, clientOptionFields, resolveClient, toS3Error } from "@sluice/s3-common";
 import { z } from "zod";
+import { assertTimeZone, dayIn, rawUpdateKey } from "./partition.js";
+import { isTelegramId } from "./update.js";
 
 /** Where the webhook puts one update's bytes. `put` resolves only once the object is durable. */
 export interface RawUpdateStore {
@@ -47,6 +49,73 @@ export function s3RawStore(options: S3RawStoreOptions): RawUpdateStore {
     },
     async close() {
       if (owned) client.destroy();
+    },
+  };
+}
+
+export interface RawUpdatesSinkOptions {
+  store: RawUpdateStore;
+  /** Key prefix of the raw objects. Default "telegram/". */
+  prefix?: string;
+  /** IANA zone of the day partition. Default "America/Sao_Paulo". */
+  timeZone?: string;
+  now?: () => Date;
+  /** PutObjects in flight per commit. Default 8. */
+  concurrency?: number;
+}
+
+/**
+ * A continuous sink writing each update record to the webhook's raw layout,
+ * `${prefix}context_date=<day received>/<update_id>.json`, so updates read with getUpdates land
+ * exactly where webhook deliveries do and the daily job reads both. A commit resolves once every
+ * object of the micro-batch is stored; a redelivered update overwrites its own key. The body is
+ * the update re-serialised (getUpdates returns an array, so there are no per-update bytes to keep).
+ */
+export function rawUpdatesSink(options: RawUpdatesSinkOptions): Sink {
+  const prefix = options.prefix ?? "telegram/";
+  const timeZone = options.timeZone ?? "America/Sao_Paulo";
+  assertTimeZone(timeZone);
+  const now = options.now ?? (() => new Date());
+  const concurrency = options.concurrency ?? 8;
+  return {
+    name: "telegram-raw",
+    capabilities: { writeModes: ["append"], continuous: true },
+    async open(_stream, open) {
+      let staged: JsonObject[] = [];
+      return {
+        async write(records) {
+          for (const r of records) {
+            if (!isTelegramId(r.update_id))
+              throw new DataError("record is not a Telegram Update", { field: "update_id" });
+          }
+          staged.push(...records);
+        },
+        async commit(): Promise<CommitReport> {
+          const batch = staged;
+          staged = [];
+          const day = dayIn(now(), timeZone);
+          for (let i = 0; i < batch.length; i += concurrency) {
+            await Promise.all(
+              batch
+                .slice(i, i + concurrency)
+                .map((r) =>
+                  options.store.put(
+                    rawUpdateKey(prefix, day, String(r.update_id)),
+                    Buffer.from(JSON.stringify(r)),
+                    open.signal,
+                  ),
+                ),
+            );
+          }
+          return { records: batch.length, location: `${prefix}context_date=${day}/` };
+        },
+        async abort() {
+          staged = [];
+        },
+        async close() {
+          staged = [];
+        },
+      };
     },
   };
 }
