@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@sluice/app-kit/testing";
+import { readWebhookConfig } from "@sluice/telegram-webhook";
 import { describe, expect, test } from "vitest";
 import { readDailyConfig } from "../src/env.js";
 
@@ -90,7 +91,12 @@ describe("infra/telegram CloudFormation template", () => {
   });
 
   test("least privilege: exact actions per role, never a wildcard action or resource", () => {
-    expect(actions("WebhookRole")).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject"]);
+    expect(actions("WebhookRole")).toEqual([
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "s3:PutObject",
+      "secretsmanager:GetSecretValue",
+    ]);
     expect(actions("DailyRole")).toEqual([
       "logs:CreateLogStream",
       "logs:PutLogEvents",
@@ -111,7 +117,7 @@ describe("infra/telegram CloudFormation template", () => {
     expect(list.Condition.StringLike["s3:prefix"]).toEqual([{ "Fn::Sub": "${RawPrefix}*" }]);
   });
 
-  test("secrets in Secrets Manager; the webhook's secret token comes from there, never a literal", () => {
+  test("secrets in Secrets Manager; the webhook reads its token from there by ARN, never from its configuration", () => {
     expect(
       ofType("AWS::SecretsManager::Secret")
         .map(([n]) => n)
@@ -122,10 +128,18 @@ describe("infra/telegram CloudFormation template", () => {
       IncludeSpace: false,
     });
     const env = R.WebhookFunction!.Properties.Environment.Variables;
-    expect(env.TELEGRAM_SECRET_TOKEN).toEqual({
-      "Fn::Sub": "{{resolve:secretsmanager:${WebhookSecret}:SecretString}}",
-    });
+    expect(env.TELEGRAM_SECRET_TOKEN).toBeUndefined();
+    expect(env.TELEGRAM_SECRET_TOKEN_SECRET_ARN).toEqual({ Ref: "WebhookSecret" });
+    const read = statements("WebhookRole").find((s) => s.Action === "secretsmanager:GetSecretValue");
+    expect(read?.Resource).toEqual({ Ref: "WebhookSecret" });
     expect(JSON.stringify(R.DailyFunction!.Properties.Environment)).not.toMatch(/TOKEN/);
+    // the app accepts the ARN alone
+    expect(() =>
+      readWebhookConfig({
+        RAW_BUCKET: "sluice-telegram-raw",
+        TELEGRAM_SECRET_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:x",
+      }),
+    ).not.toThrow();
   });
 
   test("the Lambdas' environment is exactly what the apps read", () => {
@@ -149,7 +163,7 @@ describe("infra/telegram CloudFormation template", () => {
       "PARTITION_TZ",
       "RAW_BUCKET",
       "RAW_PREFIX",
-      "TELEGRAM_SECRET_TOKEN",
+      "TELEGRAM_SECRET_TOKEN_SECRET_ARN",
     ]);
     for (const fn of ["WebhookFunction", "DailyFunction"])
       expect(R[fn]!.Properties).toMatchObject({ Runtime: "nodejs20.x", Handler: "dist/lambda.handler" });

@@ -19,7 +19,10 @@ import { ConfigError, zodIssues } from "@sluice/core";
 import { z } from "zod";
 
 export interface WebhookConfig {
-  secretToken: string;
+  /** The secret token itself (TELEGRAM_SECRET_TOKEN)… */
+  secretToken?: string | undefined;
+  /** …or the Secrets Manager secret holding it (TELEGRAM_SECRET_TOKEN_SECRET_ARN), read at start. */
+  secretTokenArn?: string | undefined;
   rawBucket: string;
   rawPrefix: string;
   timeZone: string;
@@ -73,9 +76,20 @@ export const timeZone = z.preprocess(
   }, "must be an IANA time zone such as America/Sao_Paulo"),
 );
 
+/** Telegram's rule for secret_token. */
+export const SECRET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+
 const schema = z.object({
-  TELEGRAM_SECRET_TOKEN: required("is required (the secret_token given to setWebhook)").pipe(
-    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z a-z 0-9 _ -"),
+  TELEGRAM_SECRET_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().regex(SECRET_TOKEN_PATTERN, "must be 1-256 characters of A-Z a-z 0-9 _ -").optional(),
+  ),
+  TELEGRAM_SECRET_TOKEN_SECRET_ARN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^arn:aws[\w-]*:secretsmanager:/, "must be a Secrets Manager secret ARN")
+      .optional(),
   ),
   RAW_BUCKET: s3Bucket,
   RAW_PREFIX: keyPrefix,
@@ -134,10 +148,20 @@ export function readPollConfig(env: NodeJS.ProcessEnv = process.env): PollConfig
 export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
   registerEnvSecrets(env, SECRET_NAMES);
   const r = schema.safeParse(env);
-  if (!r.success) throw new ConfigError("telegram-webhook environment", zodIssues(r.error));
+  const issues = r.success ? [] : zodIssues(r.error);
+  const given = (name: string) => blankToUndefined(env[name]) !== undefined;
+  if (!given("TELEGRAM_SECRET_TOKEN") && !given("TELEGRAM_SECRET_TOKEN_SECRET_ARN")) {
+    issues.push({
+      field: "TELEGRAM_SECRET_TOKEN",
+      message:
+        "is required (the secret_token given to setWebhook), or TELEGRAM_SECRET_TOKEN_SECRET_ARN naming the secret that holds it",
+    });
+  }
+  if (!r.success || issues.length > 0) throw new ConfigError("telegram-webhook environment", issues);
   const v = r.data;
   return {
     secretToken: v.TELEGRAM_SECRET_TOKEN,
+    secretTokenArn: v.TELEGRAM_SECRET_TOKEN ? undefined : v.TELEGRAM_SECRET_TOKEN_SECRET_ARN,
     rawBucket: v.RAW_BUCKET,
     rawPrefix: v.RAW_PREFIX,
     timeZone: v.PARTITION_TZ,

@@ -8,4 +8,5 @@ export {
   type WebhookConfig,
 } from "./env.js";
 export { type PollOptions, runPoll } from "./poll.js";
+export { resolveSecretToken, type SecretsClient } from "./secrets.js";
 export { buildWebhook, startWebhookServer, type WebhookAppOptions } from "./webhook-app.js";

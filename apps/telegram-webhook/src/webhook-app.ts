@@ -9,6 +9,7 @@ import {
   telegramWebhook,
 } from "@sluice/source-telegram";
 import type { WebhookConfig } from "./env.js";
+import { resolveSecretToken } from "./secrets.js";
 
 export interface WebhookAppOptions {
   logger?: Logger;
@@ -18,9 +19,10 @@ export interface WebhookAppOptions {
   now?: () => Date;
 }
 
-/** The webhook and its S3 store, from the app's configuration. */
+/** The webhook and its S3 store, from the app's configuration (the secret token resolved). */
 export function buildWebhook(
   config: WebhookConfig,
+  secretToken: string,
   options: WebhookAppOptions = {},
 ): {
   webhook: TelegramWebhook;
@@ -31,7 +33,7 @@ export function buildWebhook(
     clientConfig: { ...(config.forcePathStyle ? { forcePathStyle: true } : {}), ...options.s3ClientConfig },
   });
   const webhook = telegramWebhook({
-    secretToken: config.secretToken,
+    secretToken,
     store,
     prefix: config.rawPrefix,
     timeZone: config.timeZone,
@@ -46,7 +48,7 @@ export async function startWebhookServer(
   config: WebhookConfig,
   options: WebhookAppOptions = {},
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const { webhook, store } = buildWebhook(config, options);
+  const { webhook, store } = buildWebhook(config, await resolveSecretToken(config), options);
   const server = createWebhookServer(webhook, options.logger ? { logger: options.logger } : {});
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
