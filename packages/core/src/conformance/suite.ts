@@ -246,7 +246,7 @@ function openOptions(mode: WriteMode, signal: AbortSignal, delivery: "batch" | "
   return { mode, runId, runStartedAt: new Date(), signal, logger: silentLogger(), delivery };
 }
 
-/** Writer-contract cases: cancellation, use after commit, commit failure, checkpoints, redelivery, continuous. */
+/** Writer-contract cases: cancellation mid-write, a write after commit, a failed commit. */
 function registerContractCases(kit: CaseKit): void {
   const { stream, modes, dataset, canonical, fresh, session } = kit;
   const first = modes[0]!;
@@ -295,6 +295,15 @@ function registerContractCases(kit: CaseKit): void {
     await writer.abort(new Error("commit failed"));
     expect(canonical(await t.read(stream))).toEqual(canonical(seed));
   });
+
+  registerDurabilityCases(kit);
+}
+
+/** Checkpoints persisted with the data, idempotent redelivery, continuous delivery. */
+function registerDurabilityCases(kit: CaseKit): void {
+  const { stream, modes, dataset, canonical, fresh, session } = kit;
+  const first = modes[0]!;
+  const stateKey = `conformance/${stream.name}`;
 
   if (kit.options.persistsCheckpoint) {
     it("persists the checkpoint with the data, in the same commit", async () => {

@@ -5,7 +5,6 @@ import type { StreamStats } from "../report.js";
 import type {
   Checkpoint,
   CommitReport,
-  DeadLetter,
   DeadLetterInput,
   JsonObject,
   Sink,
@@ -18,6 +17,7 @@ import { type Clock, clockSleep, Wakeup } from "./clock.js";
 import { acknowledge } from "./commit.js";
 import type { DeadLetterRouter } from "./dead-letters.js";
 import { LatencyWindow } from "./metrics.js";
+import { MicroBatchBuffer, type Segment } from "./micro-batch.js";
 import type { StreamPlan } from "./plan.js";
 import { estimateBytes, nextOrAbort } from "./util.js";
 
@@ -42,22 +42,6 @@ export interface ContinuousContext {
   onCommit(stream: string, event: { records: number; deadLetters: number; latencyMs: number }): void;
 }
 
-/** Records (and dead letters) up to one checkpoint; a micro-batch is one or more of these. */
-interface Segment {
-  records: JsonObject[];
-  letters: DeadLetter[];
-  bytes: number;
-  /** Records plus dead letters: what the source counts as unacknowledged. */
-  messages: number;
-  /** When its first message arrived (the micro-batch timer starts there). */
-  firstAt: number;
-  checkpoint?: Checkpoint | undefined;
-}
-
-function emptySegment(): Segment {
-  return { records: [], letters: [], bytes: 0, messages: 0, firstAt: 0 };
-}
-
 /**
  * One stream of a continuous run: a reader pulls the source while fewer than `maxUnacked`
  * messages are outstanding; a committer cuts micro-batches at checkpoint boundaries (records,
@@ -65,9 +49,7 @@ function emptySegment(): Segment {
  * sink commit → checkpoint saved → `source.committed()`.
  */
 export class ContinuousStream {
-  private tail = emptySegment();
-  private sealed: Segment[] = [];
-  private unacked = 0;
+  private readonly buffer: MicroBatchBuffer;
   private committingSince: number | undefined;
   private lastMessageAt: number;
   private sourceEnded = false;
@@ -88,6 +70,7 @@ export class ContinuousStream {
     private readonly plan: StreamPlan,
     readonly stats: StreamStats,
   ) {
+    this.buffer = new MicroBatchBuffer(ctx.batch);
     this.wake = new Wakeup(ctx.clock);
     this.space = new Wakeup(ctx.clock);
     this.lastMessageAt = ctx.clock.now();
@@ -165,7 +148,7 @@ export class ContinuousStream {
       [Symbol.asyncIterator]();
     try {
       for (;;) {
-        while (this.unacked >= this.ctx.maxUnacked && !this.stopped()) await this.space.wait();
+        await this.windowSpace();
         if (this.stopped()) return;
         const next = await nextOrAbort(iterator, this.pull.signal);
         if (next.done) {
@@ -184,28 +167,36 @@ export class ContinuousStream {
     }
   }
 
+  /**
+   * Back-pressure: no pulling while `maxUnacked` messages are outstanding, except to fetch the
+   * checkpoint that closes the open segment (a source may fill its window, then checkpoint it).
+   * A source that keeps yielding records past twice its window without a checkpoint could never
+   * be acknowledged: that fails the stream.
+   */
+  private async windowSpace(): Promise<void> {
+    const max = this.ctx.maxUnacked;
+    while (this.buffer.unacked >= max && !this.buffer.hasOpen() && !this.stopped()) await this.space.wait();
+    if (this.buffer.unacked >= 2 * max && !this.stopped()) {
+      throw new SluiceError(
+        "source_failed",
+        `stream ${this.name}: ${this.buffer.unacked} messages delivered without a checkpoint, past maxUnacked ${max}; nothing could ever be acknowledged`,
+      );
+    }
+  }
+
   private accept(message: SourceMessage): void {
-    const seg = this.tail;
-    if (seg.messages === 0) seg.firstAt = this.lastMessageAt;
+    const now = this.lastMessageAt;
     if (message.kind === "checkpoint") {
-      seg.checkpoint = message.checkpoint;
-      this.sealed.push(seg);
-      this.tail = emptySegment();
-      return;
-    }
-    if (message.kind === "dead-letter") {
+      this.buffer.checkpoint(message.checkpoint, now);
+    } else if (message.kind === "dead-letter") {
       this.addLetter(message.letter);
-      return;
-    }
-    const records = message.records;
-    const perRecord = (message.bytes ?? estimateBytes(records, this.name)) / Math.max(1, records.length);
-    for (const record of records) {
-      const out = this.transform(record);
-      if (out === undefined) continue;
-      seg.records.push(out);
-      seg.bytes += perRecord;
-      seg.messages++;
-      this.unacked++;
+    } else {
+      const records = message.records;
+      const perRecord = (message.bytes ?? estimateBytes(records, this.name)) / Math.max(1, records.length);
+      for (const record of records) {
+        const out = this.transform(record);
+        if (out !== undefined) this.buffer.addRecord(out, perRecord, now);
+      }
     }
   }
 
@@ -225,23 +216,21 @@ export class ContinuousStream {
 
   private addLetter(input: DeadLetterInput): void {
     if (!this.ctx.deadLetters.enabled) throw this.ctx.deadLetters.refuse(this.name, input);
-    const seg = this.tail;
-    if (seg.messages === 0) seg.firstAt = this.lastMessageAt;
-    seg.letters.push({ ...input, stream: this.name, at: new Date().toISOString() });
-    seg.messages++;
-    this.unacked++;
+    this.buffer.addLetter({ ...input, stream: this.name, at: new Date().toISOString() }, this.lastMessageAt);
   }
 
   // ---- committer ------------------------------------------------------------------------
 
   private async commitLoop(): Promise<void> {
-    const { batch, clock, exitWhenIdleMs } = this.ctx;
+    const { clock, exitWhenIdleMs } = this.ctx;
     for (;;) {
       if (this.failure !== undefined) return;
-      const ready = this.sealed.length > 0 || (this.sourceEnded && this.tail.messages > 0);
       const finishing = this.draining || this.sourceEnded;
-      if (ready && (finishing || this.due())) {
-        await this.commit(this.cut());
+      if (
+        this.buffer.ready(this.sourceEnded) &&
+        (finishing || this.buffer.due(clock.now(), this.ctx.maxUnacked))
+      ) {
+        await this.commit(this.buffer.cut());
         continue;
       }
       if (finishing) return;
@@ -252,59 +241,12 @@ export class ContinuousStream {
         this.drain();
         continue;
       }
-      if (this.unacked >= this.ctx.maxUnacked && this.sealed.length === 0) {
-        throw new SluiceError(
-          "source_failed",
-          `stream ${this.name}: ${this.unacked} messages delivered without a checkpoint; maxUnacked is ${this.ctx.maxUnacked}, so nothing could ever be acknowledged`,
-        );
-      }
       const deadlines: number[] = [];
-      if (this.sealed.length > 0) deadlines.push(this.sealed[0]!.firstAt + batch.maxLatencyMs);
+      const due = this.buffer.deadline();
+      if (due !== undefined) deadlines.push(due);
       if (exitWhenIdleMs !== undefined) deadlines.push(this.lastMessageAt + exitWhenIdleMs);
       await this.wake.wait(deadlines.length > 0 ? Math.min(...deadlines) - now : undefined);
     }
-  }
-
-  private due(): boolean {
-    let records = 0;
-    let bytes = 0;
-    for (const s of this.sealed) {
-      records += s.messages;
-      bytes += s.bytes;
-    }
-    const { maxRecords, maxBytes, maxLatencyMs } = this.ctx.batch;
-    return (
-      records >= maxRecords ||
-      bytes >= maxBytes ||
-      this.unacked >= this.ctx.maxUnacked ||
-      this.ctx.clock.now() - this.sealed[0]!.firstAt >= maxLatencyMs
-    );
-  }
-
-  /** Takes whole segments (never splitting one: cuts only at checkpoints) up to the batch limits. */
-  private cut(): Segment {
-    if (this.sealed.length === 0) {
-      const rest = this.tail; // the source ended without a final checkpoint
-      this.tail = emptySegment();
-      return rest;
-    }
-    const out = emptySegment();
-    out.firstAt = this.sealed[0]!.firstAt;
-    const { maxRecords, maxBytes } = this.ctx.batch;
-    while (
-      this.sealed.length > 0 &&
-      (out.messages === 0 || (out.messages < maxRecords && out.bytes < maxBytes))
-    ) {
-      const s = this.sealed[0]!;
-      if (out.messages > 0 && out.messages + s.messages > maxRecords) break;
-      this.sealed.shift();
-      for (const r of s.records) out.records.push(r);
-      for (const l of s.letters) out.letters.push(l);
-      out.bytes += s.bytes;
-      out.messages += s.messages;
-      out.checkpoint = s.checkpoint ?? out.checkpoint;
-    }
-    return out;
   }
 
   private async commit(batch: Segment): Promise<void> {
@@ -319,7 +261,7 @@ export class ContinuousStream {
     );
     const done = clock.now();
     this.committingSince = undefined;
-    this.unacked -= batch.messages;
+    this.buffer.acknowledged(batch);
     this.space.notify();
     this.account(batch, report, done - started, done - batch.firstAt);
   }
@@ -374,7 +316,12 @@ export class ContinuousStream {
     if (batch.checkpoint !== undefined) r.checkpoint = batch.checkpoint;
     this.latencies.add(latencyMs);
     this.logger.debug(
-      { records: batch.records.length, deadLetters: batch.letters.length, latencyMs, unacked: this.unacked },
+      {
+        records: batch.records.length,
+        deadLetters: batch.letters.length,
+        latencyMs,
+        unacked: this.buffer.unacked,
+      },
       "micro-batch committed",
     );
     this.ctx.onCommit(this.name, {
@@ -392,10 +339,7 @@ export class ContinuousStream {
     r.recordsPerSecond = Math.round((r.records / Math.max(1, r.durationMs)) * 10_000) / 10;
     const p = this.latencies.percentiles();
     if (p) r.commitLatencyMs = p;
-    const oldest =
-      this.committingSince ??
-      this.sealed[0]?.firstAt ??
-      (this.tail.messages > 0 ? this.tail.firstAt : undefined);
+    const oldest = this.committingSince ?? this.buffer.oldest();
     r.lagMs = oldest === undefined ? 0 : Math.max(0, now - oldest);
   }
 }

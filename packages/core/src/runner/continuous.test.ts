@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DataError, SinkError, TransientError } from "../errors.js";
+import type { Logger } from "../logger.js";
 import type { ProgressEvent } from "../report.js";
 import { MemoryStateStore } from "../state/memory.js";
 import { manualClock, memoryBroker, memorySink, settle } from "../testing/index.js";
@@ -55,6 +56,8 @@ describe("runContinuous", () => {
     expect(sink.events.at(-1)).toEqual({ op: "close", stream: "events" });
     const s = report.streams[0]!;
     expect(s).toMatchObject({ status: "committed", records: 95, commits: 4, deadLetters: 0, lagMs: 0 });
+    expect(s.syncMode).toBe("incremental");
+    expect(s.warnings).toEqual([]);
     expect(s.commitLatencyMs!.p99).toBeGreaterThanOrEqual(s.commitLatencyMs!.p50);
   });
 
@@ -128,6 +131,48 @@ describe("runContinuous", () => {
     expect(sink.tables.get("events")).toHaveLength(2000);
     expect(acked).toBe(2000);
     expect(maxOutstanding).toBeLessThanOrEqual(100);
+  });
+
+  it("a source that fills its window, then checkpoints it, is not starved of its checkpoint", async () => {
+    let acked = 0;
+    const source: Source = {
+      name: "window",
+      continuous: { maxUnacked: 100 },
+      async discover() {
+        return [{ name: "events", primaryKey: ["id"] }];
+      },
+      async *read() {
+        for (let w = 0; w < 5; w++) {
+          yield { kind: "records", records: range(w * 100, w * 100 + 100) };
+          yield { kind: "checkpoint", checkpoint: { seq: w * 100 + 100 } };
+        }
+      },
+      async committed(_s, cp) {
+        acked = Number(cp.seq);
+      },
+    };
+    const sink = memorySink();
+    await runContinuous({ source, sink, batch: { maxRecords: 100 } });
+    expect(acked).toBe(500);
+    expect(sink.tables.get("events")).toHaveLength(500);
+  });
+
+  it("fails a source that yields past twice its window without a checkpoint", async () => {
+    const source: Source = {
+      name: "nocheckpoint",
+      continuous: { maxUnacked: 10 },
+      async discover() {
+        return [{ name: "events", primaryKey: ["id"] }];
+      },
+      async *read() {
+        for (let i = 0; ; i++) yield { kind: "records", records: [rec(i)] };
+      },
+    };
+    const err = await runContinuous({ source, sink: memorySink(), batch: { maxRecords: 10 } }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.message).toContain("20 messages delivered without a checkpoint, past maxUnacked 10");
   });
 
   it("refuses a batch larger than the source can hold unacknowledged, and replace", async () => {
@@ -315,6 +360,32 @@ describe("runContinuous", () => {
       expect(sink.openWriters()).toBe(0);
     });
 
+    it("forceSignal (a second SIGTERM) aborts the open batch during a drain", async () => {
+      const broker = memoryBroker({ streams: ["events"], batchSize: 10 });
+      broker.publish("events", range(0, 10));
+      const sink = memorySink({ commitDelayMs: 60_000 });
+      const drain = new AbortController();
+      const force = new AbortController();
+      const run = runContinuous({
+        source: broker.consumer(),
+        sink,
+        signal: drain.signal,
+        forceSignal: force.signal,
+        batch: { maxRecords: 10 },
+      }).catch((e) => e);
+      await settle();
+      drain.abort();
+      await settle();
+      expect(sink.openWriters()).toBe(1); // still committing: the drain waits for it
+      force.abort();
+      const err = await run;
+      expect(err.code).toBe("cancelled");
+      expect(err.message).toContain("forced stop");
+      expect(sink.tables.get("events")).toBeUndefined();
+      expect(broker.acked("events")).toBe(0);
+      expect(sink.openWriters()).toBe(0);
+    });
+
     it("exitWhenIdleMs drains and returns once the source has been quiet that long", async () => {
       const clock = manualClock();
       const broker = memoryBroker({ streams: ["events"], batchSize: 10 });
@@ -334,6 +405,42 @@ describe("runContinuous", () => {
       expect(report.drained).toBe(true);
       expect(broker.acked("events")).toBe(12);
     });
+  });
+
+  it("logs one debug line per commit and an info summary every summaryIntervalMs", async () => {
+    const clock = manualClock();
+    const lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> = [];
+    const logger: Logger = {
+      trace: () => undefined,
+      debug: (obj, msg) =>
+        lines.push({ level: "debug", msg: String(msg), obj: obj as Record<string, unknown> }),
+      info: (obj, msg) =>
+        lines.push({ level: "info", msg: String(msg), obj: obj as Record<string, unknown> }),
+      warn: () => undefined,
+      error: () => undefined,
+      child: () => logger,
+    };
+    const broker = memoryBroker({ streams: ["events"], batchSize: 10 });
+    broker.publish("events", range(0, 30));
+    const controller = new AbortController();
+    const run = runContinuous({
+      source: broker.consumer(),
+      sink: memorySink(),
+      clock,
+      logger,
+      signal: controller.signal,
+      summaryIntervalMs: 5000,
+      batch: { maxRecords: 10 },
+    });
+    await settle();
+    expect(lines.filter((l) => l.msg === "micro-batch committed")).toHaveLength(3);
+    expect(lines.filter((l) => l.msg === "continuous summary")).toHaveLength(0);
+    await clock.advance(5000);
+    const summaries = lines.filter((l) => l.msg === "continuous summary");
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.obj).toMatchObject({ stream: "events", records: 30, deadLetters: 0, lagMs: 0 });
+    controller.abort();
+    await run;
   });
 
   it("reports progress, commits, redeliveries and rates", async () => {

@@ -8,7 +8,7 @@ import { buildRunReport, type RunReport, StreamStats } from "../report.js";
 import { MemoryStateStore } from "../state/memory.js";
 import type { Sink, Source } from "../types.js";
 import { PipelineError } from "./batch.js";
-import { realClock } from "./clock.js";
+import { type Clock, realClock } from "./clock.js";
 import { type ContinuousContext, ContinuousStream } from "./continuous-stream.js";
 import { DeadLetterRouter } from "./dead-letters.js";
 import { planStreams, type StreamPlan } from "./plan.js";
@@ -53,7 +53,13 @@ export async function runContinuous(options: ContinuousPipelineOptions): Promise
   const stats = new Map<string, StreamStats>();
   const streams: ContinuousStream[] = [];
   const stop = watchSignals(options, hard, streams, parsed.drainTimeoutMs, logger);
-  const summary = startSummary(parsed.summaryIntervalMs, run.runId, streams, logger);
+  const summary = startSummary(
+    options.clock ?? realClock,
+    parsed.summaryIntervalMs,
+    run.runId,
+    streams,
+    logger,
+  );
   try {
     const plans = await plan(options, parsed.batch.maxRecords, hard.signal);
     const ctx = context(options, parsed, run, hard.signal, logger, streams);
@@ -113,6 +119,7 @@ async function plan(
     writeMode: options.writeMode,
     stateKeyPrefix: options.stateKeyPrefix ?? options.source.name,
     delivery: "continuous",
+    unbounded: true,
     signal,
   });
   const issues: ConfigIssue[] = [];
@@ -213,12 +220,13 @@ function watchSignals(
 }
 
 function startSummary(
+  clock: Clock,
   intervalMs: number,
   runId: string,
   streams: ContinuousStream[],
   logger: Logger,
 ): { stop(): void } {
-  const timer = setInterval(() => {
+  const summarise = () => {
     for (const s of streams) {
       s.refreshReport();
       const r = s.stats.report;
@@ -236,7 +244,8 @@ function startSummary(
         "continuous summary",
       );
     }
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+    cancel = clock.setTimeout(summarise, intervalMs);
+  };
+  let cancel = clock.setTimeout(summarise, intervalMs);
+  return { stop: () => cancel() };
 }

@@ -24,6 +24,8 @@ export interface PlanInput {
   writeMode?: WriteMode | undefined;
   stateKeyPrefix: string;
   delivery: "batch" | "continuous";
+  /** An unbounded source (runContinuous): every stream resumes from its checkpoint. */
+  unbounded?: boolean;
   signal: AbortSignal;
 }
 
@@ -64,7 +66,8 @@ export async function planStreams(input: PlanInput): Promise<StreamPlan[]> {
     const warnings: StreamPlan["warnings"] = [];
     const modes = descriptor.syncModes ?? (descriptor.cursorField ? ["full", "incremental"] : ["full"]);
     let syncMode = input.syncMode;
-    if (syncMode === "incremental" && !modes.includes("incremental")) {
+    // an unbounded source always resumes from its checkpoint: no cursor field needed
+    if (syncMode === "incremental" && !input.unbounded && !modes.includes("incremental")) {
       syncMode = "full";
       warnings.push({
         code: "incremental_unsupported",
