@@ -69,6 +69,10 @@ function schemaElement(column: ParquetColumn): SchemaElement {
       return { ...base, type: "DOUBLE" };
     case "boolean":
       return { ...base, type: "BOOLEAN" };
+    case "timestamp":
+      return { ...base, type: "INT64", converted_type: "TIMESTAMP_MILLIS" };
+    case "date":
+      return { ...base, type: "INT32", converted_type: "DATE" };
     default:
       return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8" };
   }
@@ -88,9 +92,27 @@ function cell(kind: ColumnKind, value: JsonValue | undefined, fail: (expected: s
     case "number":
       return typeof value === "number" ? value : fail("number");
     case "integer":
-      return typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : fail("integer");
+      if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+      // ids beyond 2^53 travel as decimal strings (a JSON number would lose precision)
+      return typeof value === "string" && INT64_TEXT.test(value) && fitsInt64(BigInt(value))
+        ? BigInt(value)
+        : fail("integer");
+    case "timestamp": {
+      const ms = typeof value === "string" && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+      return Number.isFinite(ms) ? BigInt(ms) : fail("an ISO-8601 date-time string");
+    }
+    case "date": {
+      const ms = typeof value === "string" && ISO_DATE.test(value) ? Date.parse(value) : Number.NaN;
+      return Number.isFinite(ms) ? ms / DAY_MS : fail('a "YYYY-MM-DD" date string');
+    }
   }
 }
+
+const INT64_TEXT = /^-?\d{1,19}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+const fitsInt64 = (v: bigint): boolean => v >= -(2n ** 63n) && v < 2n ** 63n;
 
 /**
  * Parquet encoder on hyparquet-writer's incremental ParquetWriter. Records are buffered up to

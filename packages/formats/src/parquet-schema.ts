@@ -9,8 +9,13 @@ import { ConfigError } from "@sluice/core";
  * - boolean → BOOLEAN
  * - json    → BYTE_ARRAY (UTF8) holding JSON text; used for objects, arrays, mixed-type unions
  *             and columns whose type is unknown (only nulls seen). Decoding parses it back.
+ * - timestamp → INT64 TIMESTAMP_MILLIS (UTC), from a JSON Schema `string` with `format: "date-time"`;
+ *             values are ISO-8601 strings
+ * - date    → INT32 DATE, from a JSON Schema `string` with `format: "date"`; values are "YYYY-MM-DD"
+ *
+ * Only a schema declares timestamp and date columns; inference never produces them.
  */
-export type ColumnKind = "string" | "integer" | "number" | "boolean" | "json";
+export type ColumnKind = "string" | "integer" | "number" | "boolean" | "json" | "timestamp" | "date";
 
 export interface ParquetColumn {
   name: string;
@@ -49,6 +54,9 @@ export function kindFromJsonSchema(property: unknown): ColumnKind {
   types.delete("null");
   if (types.size === 1) {
     const [only] = types;
+    const format = (property as { format?: unknown } | null)?.format;
+    if (only === "string" && format === "date-time") return "timestamp";
+    if (only === "string" && format === "date") return "date";
     if (only === "string" || only === "integer" || only === "number" || only === "boolean") return only;
     return "json";
   }

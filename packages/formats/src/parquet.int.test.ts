@@ -185,6 +185,44 @@ describe("parquet read back with DuckDB", () => {
     ]);
   });
 
+  test("schema-declared timestamp, date and int64 beyond 2^53 (as decimal text) keep their types and values", async () => {
+    const schema = {
+      properties: {
+        id: { type: "integer" },
+        at: { type: ["string", "null"], format: "date-time" },
+        day: { type: "string", format: "date" },
+      },
+    };
+    const big = "-1009007199254740993"; // below -2^53: a JSON number would round it
+    const records: JsonObject[] = [
+      { id: big, at: "2026-01-01T03:00:00.000Z", day: "2026-01-01" },
+      { id: 7, at: null, day: "1969-12-31" },
+    ];
+    const bytes = await encodeAll({ format: "parquet", parquet: { schema } }, [records]);
+    const file = save(bytes);
+    const types = await query(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
+    expect(types.map((t) => `${t.column_name}:${t.column_type}`)).toEqual([
+      "id:BIGINT",
+      "at:TIMESTAMP",
+      "day:DATE",
+    ]);
+    const rows = await query(
+      `SELECT id::VARCHAR AS id, strftime("at", '%Y-%m-%dT%H:%M:%S') AS "at", day::VARCHAR AS day FROM read_parquet('${file}')`,
+    );
+    expect(rows).toEqual([
+      { id: big, at: "2026-01-01T03:00:00", day: "2026-01-01" },
+      { id: "7", at: null, day: "1969-12-31" },
+    ]);
+    const bad = createEncoder({ format: "parquet", parquet: { schema } });
+    await expectDataError(
+      bad.encode([{ id: 1, at: "yesterday", day: "2026-01-01" }]).then(() => bad.finish()),
+      {
+        position: 0,
+        field: "at",
+      },
+    );
+  });
+
   test("a value that does not fit its column is a DataError naming record index and field", async () => {
     const encoder = createEncoder({ format: "parquet", parquet: { rowGroupSize: 2 } });
     await encoder.encode([{ n: 1 }, { n: 2 }]); // infers n: integer
