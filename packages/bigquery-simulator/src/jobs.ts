@@ -144,25 +144,32 @@ function fillMissing(schema: FieldSchema[], row: StoredRow): StoredRow {
   return out;
 }
 
-/** Append-time schema check: new fields need ALLOW_FIELD_ADDITION; existing ones must keep type. */
+/** Append-time schema check: new fields (also inside RECORDs) need ALLOW_FIELD_ADDITION; existing ones keep their type. */
 function appendSchema(t: Table, given: FieldSchema[] | undefined, options: string[]): FieldSchema[] {
   if (!given) return t.schema;
-  const merged = [...t.schema];
-  for (const f of given) {
-    const old = t.schema.find((x) => x.name.toLowerCase() === f.name.toLowerCase());
-    if (!old) {
-      if (!options.includes("ALLOW_FIELD_ADDITION"))
+  const name = `${t.projectId}:${t.datasetId}.${t.tableId}`;
+  const merge = (old: FieldSchema[], next: FieldSchema[], path: string): FieldSchema[] => {
+    const merged = [...old];
+    for (const f of next) {
+      const i = merged.findIndex((x) => x.name.toLowerCase() === f.name.toLowerCase());
+      const prev = merged[i];
+      if (!prev) {
+        if (!options.includes("ALLOW_FIELD_ADDITION"))
+          throw invalid(
+            `Provided Schema does not match Table ${name}. Cannot add fields (field: ${path}${f.name})`,
+          );
+        merged.push({ ...f, mode: f.mode === "REQUIRED" ? "NULLABLE" : f.mode });
+      } else if (prev.type.toUpperCase() !== f.type.toUpperCase()) {
         throw invalid(
-          `Provided Schema does not match Table ${t.projectId}:${t.datasetId}.${t.tableId}. Cannot add fields (field: ${f.name})`,
+          `Provided Schema does not match Table ${name}. Field ${path}${f.name} has changed type from ${prev.type} to ${f.type}`,
         );
-      merged.push({ ...f, mode: f.mode === "REQUIRED" ? "NULLABLE" : f.mode });
-    } else if (old.type.toUpperCase() !== f.type.toUpperCase()) {
-      throw invalid(
-        `Provided Schema does not match Table ${t.projectId}:${t.datasetId}.${t.tableId}. Field ${f.name} has changed type from ${old.type} to ${f.type}`,
-      );
+      } else if (prev.fields && f.fields) {
+        merged[i] = { ...prev, fields: merge(prev.fields, f.fields, `${path}${f.name}.`) };
+      }
     }
-  }
-  return merged;
+    return merged;
+  };
+  return merge(t.schema, given, "");
 }
 
 function applyLoad(
