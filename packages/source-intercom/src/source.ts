@@ -16,6 +16,7 @@ import { type IntercomSourceOptions, resolveOptions } from "./options.js";
 import { customAttributesSchema } from "./schemas.js";
 import { adminsStream } from "./streams/admins.js";
 import { companiesStream } from "./streams/companies.js";
+import { leadsView, usersView } from "./streams/contact-views.js";
 import { contactsStream } from "./streams/contacts.js";
 import { conversationPartsStream } from "./streams/conversation-parts.js";
 import { conversationsStream } from "./streams/conversations.js";
@@ -41,6 +42,8 @@ const STREAMS: IntercomStream[] = [
   segmentsStream,
   dataAttributesStream,
   deletedConversationsStream,
+  usersView,
+  leadsView,
 ];
 
 /** Stream names the Intercom source offers. */
