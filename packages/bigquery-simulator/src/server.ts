@@ -162,6 +162,7 @@ export class BigQueryServer {
         jobReference: { location: body.location },
         configuration: { query: { query: body.query, useLegacySql: body.useLegacySql } },
       });
+      await settled(job, Number(body.timeoutMs ?? 10_000));
       const { errorResult } = job.resource.status;
       if (errorResult)
         throw new ApiError(
@@ -178,8 +179,9 @@ export class BigQueryServer {
         ),
       );
     });
-    this.route("GET", `${P}/queries/([^/]+)`, "GET /queries/{j}", ({ url, params: [p, j] }) => {
+    this.route("GET", `${P}/queries/([^/]+)`, "GET /queries/{j}", async ({ url, params: [p, j] }) => {
       const job = this.jobs.get(p!, j!);
+      await settled(job, Number(url.searchParams.get("timeoutMs") ?? 10_000));
       const start = Number(url.searchParams.get("pageToken") ?? url.searchParams.get("startIndex") ?? 0);
       const max = Number(url.searchParams.get("maxResults") ?? 100_000);
       return ok(queryResults(job, start, max, timestampFormatOf(url.searchParams)));
@@ -243,6 +245,14 @@ export class BigQueryServer {
       if (m) return [r, m.slice(1).map(decodeURIComponent)];
     }
     return undefined;
+  }
+}
+
+/** Waits (like jobs.query's `timeoutMs`) for a job to finish; returns early when it does. */
+async function settled(job: JobRecord, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + Math.min(timeoutMs, 10_000);
+  while (job.resource.status.state !== "DONE" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -12,3 +12,4 @@ export {
   toBigQueryColumns,
 } from "./schema-mapping.js";
 export { bigQuerySink, tableFor } from "./sink.js";
+export { type BigQueryStateStoreOptions, bigQueryStateStore } from "./state-store.js";

@@ -47,7 +47,7 @@ export const bigQuerySinkOptionsSchema = z.object({
     .min(60_000)
     .default(6 * 3600_000),
   /** Job polling interval (grows ×1.5 up to 5 s). */
-  pollMs: z.number().int().min(10).default(500),
+  pollMs: z.number().int().min(10).default(250),
   /** A ready BigQuery client (tests); otherwise one is built from the options above. */
   client: z.custom<BigQuery>((v) => typeof v === "object" && v !== null).optional(),
 });

@@ -272,3 +272,23 @@ describe("bigQuerySink against the BigQuery simulator", () => {
     expect(() => bigQuerySink({ projectId: "p1", dataset: "d", auth: "none" })).toThrow(/needs apiEndpoint/);
   });
 });
+
+describe("bigQueryStateStore", () => {
+  it("saves and loads checkpoints by key in one table, each save atomic", async () => {
+    const { bigQueryStateStore } = await import("./index.js");
+    const store = bigQueryStateStore({
+      projectId: PROJECT,
+      dataset,
+      apiEndpoint: sim.url,
+      auth: "none",
+      pollMs: 10,
+    });
+    expect(await store.load("a/contacts")).toBeUndefined();
+    await store.save("a/contacts", { updated_at: 1 });
+    await store.save("a/tags", { done: true });
+    await store.save("a/contacts", { updated_at: 2, note: "Zoë 😀" });
+    expect(await store.load("a/contacts")).toEqual({ updated_at: 2, note: "Zoë 😀" });
+    expect(await store.load("a/tags")).toEqual({ done: true });
+    expect(sim.rows(PROJECT, dataset, "_sluice_state")).toHaveLength(2);
+  });
+});
