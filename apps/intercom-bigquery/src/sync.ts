@@ -55,6 +55,20 @@ export interface SyncOptions {
   now?: Date;
 }
 
+/** Longest first: conversations (one call per conversation) and the contact views start at once,
+ * the small entities fill in beside them; all share the source's one rate governor. */
+const COST_ORDER: readonly Entity[] = [
+  "conversations",
+  "users",
+  "contacts",
+  "companies",
+  "admins",
+  "teams",
+  "tags",
+  "segments",
+];
+const STREAM_CONCURRENCY = 4;
+
 export function summarize(report: RunReport, entities: readonly Entity[]): EntitySummary[] {
   return report.streams.map((s) => {
     const entity = entityOf(s.stream, entities) ?? (s.stream as Entity);
@@ -130,7 +144,10 @@ export async function syncIntercomToBigQuery(
   const report = await runPipeline({
     source,
     sink: tracked,
-    streams: remaining.map((e) => STREAM_OF[e]),
+    streams: [...remaining]
+      .sort((a, b) => COST_ORDER.indexOf(a) - COST_ORDER.indexOf(b))
+      .map((e) => STREAM_OF[e]),
+    concurrency: STREAM_CONCURRENCY,
     syncMode: "full",
     writeMode: settings.writeMode,
     commit: "per-stream",
