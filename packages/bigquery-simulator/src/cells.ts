@@ -34,6 +34,7 @@ function timestampCell(micros: bigint, format: TimestampFormat): string {
 function scalarCell(type: string, value: Stored, format: TimestampFormat): string | null {
   if (value === null) return null;
   if (type === "TIMESTAMP") return timestampCell(value as bigint, format);
+  if (type === "JSON") return JSON.stringify(value);
   return String(value);
 }
 

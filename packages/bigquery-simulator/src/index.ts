@@ -24,7 +24,7 @@ export type BigQuerySimulatorOptions = z.input<typeof optionsSchema>;
 export interface BigQuerySimulator {
   /** `http://127.0.0.1:PORT`: pass as the client's `apiEndpoint`. */
   readonly url: string;
-  /** Rows of a table as stored (INTEGER as strings, TIMESTAMP as bigint µs, JSON as text), or undefined. */
+  /** Rows of a table as stored (INTEGER as strings, TIMESTAMP as bigint µs, JSON parsed), or undefined. */
   rows(projectId: string, datasetId: string, tableId: string): readonly StoredRow[] | undefined;
   /** Table ids of a dataset (expired tables dropped). */
   tables(projectId: string, datasetId: string): string[];

@@ -31,7 +31,7 @@ describe("row conversion", () => {
       b: true,
       at: 1706691600123456n,
       d: "2024-01-31",
-      j: '{"a":[1,null]}',
+      j: { a: [1, null] },
       r: [{ k: "1" }],
     });
   });

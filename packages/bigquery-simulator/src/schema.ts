@@ -2,7 +2,7 @@
  * Table schemas and the row conversion a load job applies: every NDJSON value is checked against
  * its field like BigQuery does (type, mode, unknown fields) and stored in a canonical form:
  * INTEGER as a decimal string, FLOAT as a number, BOOLEAN as a boolean, TIMESTAMP as bigint
- * microseconds, JSON as its JSON text, RECORD as an object, REPEATED as an array.
+ * microseconds, JSON as the parsed value, RECORD as an object, REPEATED as an array.
  */
 
 export interface FieldSchema {
@@ -168,7 +168,8 @@ function scalar(field: string, type: string, value: unknown): Stored {
       if (typeof value === "string" && /^[A-Za-z0-9+/=\s_-]*$/.test(value)) return value;
       throw cannot(field, value, "bytes");
     case "JSON":
-      return JSON.stringify(value);
+      // kept parsed (rendered as JSON text in cells): no second serialisation per row
+      return value as Stored;
     default:
       throw new RowError(field, `Unsupported type ${type}. Field: ${field}`);
   }
