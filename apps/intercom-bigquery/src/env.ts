@@ -21,15 +21,14 @@ import { ENTITIES, type Entity } from "./entities.js";
 import type { SyncRequest } from "./request.js";
 import type { SyncSettings } from "./sync.js";
 
-const url = (fallback?: string) =>
-  z.preprocess(
-    (v) => blankToUndefined(v) ?? fallback,
-    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-  );
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+/** Required after the default is applied (an optional inner schema would let zod skip a missing key). */
+const urlWithDefault = (fallback: string) => z.preprocess((v) => blankToUndefined(v) ?? fallback, httpUrl);
+const optionalUrl = z.preprocess(blankToUndefined, httpUrl.optional());
 
 const shared = {
-  INTERCOM_API_URL: url("https://api.intercom.io"),
-  BIGQUERY_API_ENDPOINT: url(),
+  INTERCOM_API_URL: urlWithDefault("https://api.intercom.io"),
+  BIGQUERY_API_ENDPOINT: optionalUrl,
   BIGQUERY_CREATE_DATASET: bool(false),
   WRITE_MODE: oneOf(["replace", "append", "upsert"] as const, "replace"),
   RESUME_WINDOW_MINUTES: z.preprocess(
@@ -42,7 +41,7 @@ const shared = {
 
 function settingsOf(v: z.output<z.ZodObject<typeof shared>>): SyncSettings {
   return {
-    intercomApiUrl: v.INTERCOM_API_URL!.replace(/\/+$/, ""),
+    intercomApiUrl: v.INTERCOM_API_URL.replace(/\/+$/, ""),
     bigqueryApiEndpoint: v.BIGQUERY_API_ENDPOINT?.replace(/\/+$/, ""),
     createDataset: v.BIGQUERY_CREATE_DATASET,
     writeMode: v.WRITE_MODE,
