@@ -18,7 +18,9 @@ export interface Connection {
  * OAuth2Client holding a random placeholder token that never refreshes, so nothing looks for
  * credentials or probes the metadata server.
  */
-export function connect(opts: ResolvedOptions): Connection {
+export function connect(
+  opts: Pick<ResolvedOptions, "projectId" | "location" | "apiEndpoint" | "auth" | "client">,
+): Connection {
   const apiEndpoint = opts.apiEndpoint?.replace(/\/+$/, "");
   const authClient =
     opts.auth === "none"

@@ -25,8 +25,8 @@ export function bigQuerySink(options: BigQuerySinkOptions): CheckedSink {
   }
   const conn = connect(opts);
   let ready: Promise<void> | undefined;
-  const ensureDataset = (signal?: AbortSignal) => {
-    ready ??= checkDataset(conn, opts, signal).catch((e: unknown) => {
+  const ensureDataset = () => {
+    ready ??= checkDataset(conn, opts).catch((e: unknown) => {
       ready = undefined;
       throw e;
     });
@@ -35,14 +35,14 @@ export function bigQuerySink(options: BigQuerySinkOptions): CheckedSink {
   return {
     name: "bigquery",
     capabilities: { writeModes: ["replace", "append", "upsert"] },
-    check: (signal) => ensureDataset(signal),
+    check: () => ensureDataset(),
     async open(stream: StreamDescriptor, open: OpenOptions): Promise<SinkWriter> {
       if (open.mode === "upsert" && stream.primaryKey.length === 0) {
         throw new ConfigError("BigQuery upsert", [
           { field: "primaryKey", message: `stream ${stream.name} has no primary key; upsert needs one` },
         ]);
       }
-      await ensureDataset(open.signal);
+      await ensureDataset();
       return new BigQueryWriter(conn, opts, stream, open, tableFor(opts, stream));
     },
   };
@@ -53,7 +53,7 @@ export function tableFor(opts: Pick<ResolvedOptions, "tables">, stream: StreamDe
   return opts.tables?.[stream.name] ?? columnName(stream.layout?.table ?? stream.name, new Set());
 }
 
-async function checkDataset(conn: Connection, opts: ResolvedOptions, _signal?: AbortSignal): Promise<void> {
+async function checkDataset(conn: Connection, opts: ResolvedOptions): Promise<void> {
   const dataset = conn.bq.dataset(opts.dataset);
   let location: string | undefined;
   try {

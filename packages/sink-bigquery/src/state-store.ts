@@ -39,10 +39,7 @@ const FIELDS = [
 
 export function bigQueryStateStore(options: BigQueryStateStoreOptions): StateStore {
   const opts = parseOptions(optionsSchema, options, "bigQueryStateStore options");
-  const conn = connect({
-    ...bigQuerySinkOptionsSchema.parse({ projectId: opts.projectId, dataset: opts.dataset }),
-    ...opts,
-  });
+  const conn = connect(opts);
   const table = () => conn.bq.dataset(opts.dataset, { location: opts.location }).table(opts.table);
 
   async function readAll(): Promise<Map<string, string>> {
@@ -85,7 +82,12 @@ export function bigQueryStateStore(options: BigQueryStateStoreOptions): StateSto
       await upload.write(Buffer.from(ndjson));
       const reply = await upload.finish();
       const jobId = reply.jobReference?.jobId ?? job.jobReference.jobId;
-      await waitForJob(conn, jobId, opts.location, "state", opts.table, s, opts.pollMs, reply as never);
+      await waitForJob(
+        { conn, location: opts.location, stream: opts.table, signal: s, pollMs: opts.pollMs },
+        jobId,
+        "state",
+        reply,
+      );
     },
   };
 }

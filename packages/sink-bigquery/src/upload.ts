@@ -7,12 +7,11 @@
 import { sleep, TransientError } from "@sluice/core";
 import type { Connection } from "./client.js";
 import { apiError } from "./errors.js";
+import type { JobMetadata } from "./jobs.js";
 import { UPLOAD_QUANTUM } from "./options.js";
 
-export interface JobReply {
+export interface JobReply extends JobMetadata {
   jobReference?: { jobId?: string; location?: string };
-  status?: { state?: string; errorResult?: { reason?: string; message?: string }; errors?: unknown[] };
-  statistics?: { load?: { outputRows?: string } };
 }
 
 export class ResumableUpload {

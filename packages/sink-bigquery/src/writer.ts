@@ -16,7 +16,7 @@ import {
 import type { Connection } from "./client.js";
 import { encodeRecord } from "./encode.js";
 import { apiError } from "./errors.js";
-import { newJobId, runQueryJob, waitForJob } from "./jobs.js";
+import { type JobContext, newJobId, runQueryJob, waitForJob } from "./jobs.js";
 import type { ResolvedOptions } from "./options.js";
 import {
   type BigQueryField,
@@ -73,16 +73,7 @@ export class BigQueryWriter implements SinkWriter {
     const reply = await upload.finish();
     const jobId = reply.jobReference?.jobId ?? "unknown";
     const location = reply.jobReference?.location ?? this.opts.location;
-    const load = await waitForJob(
-      this.conn,
-      jobId,
-      location,
-      "load",
-      this.stream.name,
-      this.open.signal,
-      this.opts.pollMs,
-      reply as never,
-    );
+    const load = await waitForJob({ ...this.jobs, location }, jobId, "load", reply);
     const loadStats = (load.statistics.load ?? {}) as { outputRows?: string };
     const details: JsonObject = { jobId, outputRows: Number(loadStats.outputRows ?? 0) };
     if (this.open.mode === "upsert") {
@@ -104,6 +95,11 @@ export class BigQueryWriter implements SinkWriter {
     this.upload = undefined;
     await upload?.cancel();
     await this.dropStaging();
+  }
+
+  private get jobs(): JobContext {
+    const { conn, opts, stream, open } = this;
+    return { conn, location: opts.location, stream: stream.name, signal: open.signal, pollMs: opts.pollMs };
   }
 
   private get dataset() {
@@ -228,15 +224,7 @@ export class BigQueryWriter implements SinkWriter {
     const ref = (t: string) => `${this.opts.projectId}.${this.opts.dataset}.${t}`;
     const columns = bigQueryFields(this.columns!).map((f) => f.name);
     const sql = mergeStatement(ref(this.table), ref(this.staging!), keys, columns);
-    return runQueryJob(
-      this.conn,
-      sql,
-      this.opts.location,
-      `merge_${this.table}`,
-      this.stream.name,
-      this.open.signal,
-      this.opts.pollMs,
-    );
+    return runQueryJob(this.jobs, sql, `merge_${this.table}`);
   }
 
   private async dropStaging(): Promise<void> {
