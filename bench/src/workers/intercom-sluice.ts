@@ -8,6 +8,8 @@ export interface IntercomSluiceParams {
   url: string;
   token: string;
   streams: string[];
+  /** Streams read at once (runPipeline's default 2 when absent). */
+  concurrency?: number;
 }
 export interface IntercomSluiceResult {
   ms: number;
@@ -22,7 +24,12 @@ worker<IntercomSluiceParams, IntercomSluiceResult>(async (p) => {
   const counts = new Map<string, number>();
   const source = intercomSource({ accessToken: p.token, baseUrl: p.url });
   const elapsed = stopwatch();
-  const report = await runPipeline({ source, sink: countingSink(counts), streams: p.streams });
+  const report = await runPipeline({
+    source,
+    sink: countingSink(counts),
+    streams: p.streams,
+    ...(p.concurrency ? { concurrency: p.concurrency } : {}),
+  });
   const ms = elapsed();
   await source.close?.();
   let rateLimitWaitMs = 0;

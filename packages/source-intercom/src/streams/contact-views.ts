@@ -46,8 +46,8 @@ async function* readRole(ctx: StreamContext, role: "user" | "lead"): AsyncGenera
   for await (const page of pages) {
     const records: JsonObject[] = [];
     for (const item of page.items) {
+      if (item.role !== role) continue; // before normalising: half the list is the other view's
       const contact = normalize(item);
-      if (contact.role !== role) continue;
       const updated = asNumber(contact.updated_at);
       if (since !== undefined && updated !== undefined && updated < since) continue;
       if (updated !== undefined && updated > max) max = updated;
