@@ -20,7 +20,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   const main = join(APP_DIST, "server.js");
   assertBuilt(main);
   const child: ChildProcess = spawn(process.execPath, [main], {
-    env: baseEnv({ PORT: "0", METADATA_SERVER_DETECTION: "none", ...env }),
+    env: baseEnv({ PORT: "0", ...env }),
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -33,7 +33,6 @@ const jobEnv = (extra: Record<string, string> = {}) =>
     BIGQUERY_PROJECT: PROJECT,
     BIGQUERY_DATASET: "job_ds",
     BIGQUERY_CREATE_DATASET: "true",
-    METADATA_SERVER_DETECTION: "none",
     ...extra,
   });
 
