@@ -20,6 +20,8 @@ export interface BigQueryNaiveParams {
 }
 export interface BigQueryNaiveResult {
   ms: number;
+  /** CPU time of the worker process (user + system), ms: independent of machine load. */
+  cpuMs?: number;
   records: Record<string, number>;
 }
 
@@ -103,8 +105,10 @@ worker<BigQueryNaiveParams, BigQueryNaiveResult>(async (p) => {
       stream.end(ndjson);
     });
   }
+  const cpu = process.cpuUsage();
   return {
     ms: elapsed(),
+    cpuMs: (cpu.user + cpu.system) / 1000,
     records: Object.fromEntries(Object.entries(tables).map(([k, v]) => [k, v.length])),
   };
 });

@@ -12,6 +12,8 @@ export interface BigQuerySluiceParams {
 }
 export interface BigQuerySluiceResult {
   ms: number;
+  /** CPU time of the worker process (user + system), ms: independent of machine load. */
+  cpuMs?: number;
   records: Record<string, number>;
 }
 
@@ -30,5 +32,10 @@ worker<BigQuerySluiceParams, BigQuerySluiceResult>(async (p) => {
       resumeWindowMs: 6 * 3600_000,
     },
   );
-  return { ms: elapsed(), records: Object.fromEntries(summary.entities.map((e) => [e.entity, e.records])) };
+  const cpu = process.cpuUsage();
+  return {
+    ms: elapsed(),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    records: Object.fromEntries(summary.entities.map((e) => [e.entity, e.records])),
+  };
 });

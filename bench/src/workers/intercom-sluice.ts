@@ -13,6 +13,8 @@ export interface IntercomSluiceParams {
 }
 export interface IntercomSluiceResult {
   ms: number;
+  /** CPU time of the worker process (user + system), ms: independent of machine load. */
+  cpuMs?: number;
   records: Record<string, number>;
   rateLimitWaitMs: number;
   retries: number;
@@ -40,5 +42,7 @@ worker<IntercomSluiceParams, IntercomSluiceResult>(async (p) => {
     retries += s.retries;
     calls += s.calls;
   }
-  return { ms, records: Object.fromEntries(counts), rateLimitWaitMs, retries, calls };
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return { ms, cpuMs, records: Object.fromEntries(counts), rateLimitWaitMs, retries, calls };
 });
