@@ -9,6 +9,7 @@ import {
   ConfigError,
   type JsonObject,
   type OpenOptions,
+  SinkError,
   type SinkWriter,
   type StreamDescriptor,
   TOMBSTONE_FIELD,
@@ -40,6 +41,9 @@ export class BigQueryWriter implements SinkWriter {
   private staging?: string;
   private records = 0;
   private seq = 0;
+  private state: "open" | "committing" | "committed" | "aborted" = "open";
+  /** Writes run one at a time, in call order; commit and abort wait for them. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly conn: Connection,
@@ -49,7 +53,19 @@ export class BigQueryWriter implements SinkWriter {
     private readonly table: string,
   ) {}
 
-  async write(records: JsonObject[]): Promise<void> {
+  write(records: JsonObject[]): Promise<void> {
+    const run = this.queue.then(() => this.writeNow(records));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private refuseUnlessOpen(what: string): void {
+    if (this.state !== "open")
+      throw new SinkError(`BigQuery writer for ${this.table}: ${what} after ${this.state}`);
+  }
+
+  private async writeNow(records: JsonObject[]): Promise<void> {
+    this.refuseUnlessOpen("write");
     if (records.length === 0) return;
     const upload = this.upload ?? (await this.start(records));
     const upsert = this.open.mode === "upsert";
@@ -69,6 +85,9 @@ export class BigQueryWriter implements SinkWriter {
   }
 
   async commit(_ctx: CommitContext): Promise<CommitReport> {
+    await this.queue;
+    this.refuseUnlessOpen("commit");
+    this.state = "committing";
     const upload = this.upload ?? (await this.start([]));
     const reply = await upload.finish();
     const jobId = reply.jobReference?.jobId ?? "unknown";
@@ -82,6 +101,7 @@ export class BigQueryWriter implements SinkWriter {
       details.dml = (merged.statistics.query as JsonObject | undefined)?.dmlStats ?? null;
       await this.dropStaging();
     }
+    this.state = "committed";
     return {
       records: this.records,
       bytes: upload.bytes,
@@ -91,6 +111,8 @@ export class BigQueryWriter implements SinkWriter {
   }
 
   async abort(_reason: unknown): Promise<void> {
+    if (this.state !== "committed") this.state = "aborted";
+    await this.queue;
     const upload = this.upload;
     this.upload = undefined;
     await upload?.cancel();
