@@ -8,7 +8,7 @@ export interface BenchContext {
 }
 
 export interface Scenario {
-  id: "intercom" | "s3" | "mysql" | "e2e" | "bigquery";
+  id: "intercom" | "s3" | "mysql" | "continuous" | "e2e" | "bigquery";
   title: string;
   run(ctx: BenchContext): Promise<Row[]>;
 }

@@ -9,18 +9,35 @@ export interface ShutdownOptions {
   graceMs?: number;
   /** Exit code for a forced exit. Default 143 (128 + SIGTERM). */
   exitCode?: number;
+  /**
+   * The second signal: `exit` (default) exits at once; `force` aborts `force` instead, so a
+   * continuous run aborts its open micro-batch and returns (`runContinuous({ forceSignal })`).
+   */
+  secondSignal?: "exit" | "force";
 }
 
 /**
- * Turns SIGTERM/SIGINT into an AbortSignal: the first signal aborts the run (writers are
- * aborted, nothing half-written is left); a second signal or the grace period exits at once.
+ * Turns SIGTERM/SIGINT into an AbortSignal: the first signal aborts the run (a batch run aborts
+ * its writers, nothing half-written is left; a continuous run drains); a second signal exits at
+ * once (or aborts `force`, with `secondSignal: "force"`); so does the grace period.
  */
-export function shutdownSignal(options: ShutdownOptions = {}): { signal: AbortSignal; dispose(): void } {
+export function shutdownSignal(options: ShutdownOptions = {}): {
+  signal: AbortSignal;
+  /** Aborted by a second signal when `secondSignal` is `force`. */
+  force: AbortSignal;
+  dispose(): void;
+} {
   const controller = new AbortController();
+  const forceController = new AbortController();
   const signals = options.signals ?? ["SIGTERM", "SIGINT"];
   const graceMs = options.graceMs ?? 25_000;
   let timer: NodeJS.Timeout | undefined;
   const handler = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted && options.secondSignal === "force" && !forceController.signal.aborted) {
+      options.logger?.error({ signal: sig }, "second signal: aborting the open work");
+      forceController.abort(new CancelledError(`Run forced to stop by a second ${sig}`));
+      return;
+    }
     if (controller.signal.aborted) {
       options.logger?.error({ signal: sig }, "second signal: exiting now");
       process.exit(options.exitCode ?? 143);
@@ -38,6 +55,7 @@ export function shutdownSignal(options: ShutdownOptions = {}): { signal: AbortSi
   for (const s of signals) process.on(s, handler);
   return {
     signal: controller.signal,
+    force: forceController.signal,
     dispose() {
       if (timer) clearTimeout(timer);
       for (const s of signals) process.off(s, handler);

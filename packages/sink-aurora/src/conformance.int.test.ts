@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonObject } from "@sluice/core";
-import { runSinkConformance } from "@sluice/core/testing";
+import { runSinkConformance } from "@sluice/core/conformance";
 import initSqlJs from "sql.js";
 import { afterAll, beforeAll } from "vitest";
 import { auroraSink } from "./index.js";
@@ -57,7 +57,7 @@ runSinkConformance({
         if (!existsSync(file)) return [];
         const database = new SQL.Database(await readFile(file));
         try {
-          const res = database.exec("SELECT raw FROM users");
+          const res = database.exec("SELECT raw FROM contacts");
           return (res[0]?.values ?? []).map((v) => parse(v[0]));
         } finally {
           database.close();

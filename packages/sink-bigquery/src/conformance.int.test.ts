@@ -1,5 +1,5 @@
 import { type BigQuerySimulator, startBigQuerySimulator } from "@sluice/bigquery-simulator";
-import { runSinkConformance } from "@sluice/core/testing";
+import { runSinkConformance } from "@sluice/core/conformance";
 import { bigQuerySink } from "./sink.js";
 import { PROJECT, readTable, simulatorClient, uniqueDataset } from "./test-support.js";
 
@@ -20,6 +20,8 @@ runSinkConformance({
     return {
       sink,
       read: (stream) => readTable(client, dataset, stream.name),
+      // the next load job finishes DONE with errorResult backendError
+      breakNextCommit: async () => sim.failLoadJobs({ reason: "backendError", count: 1 }),
       cleanup: () => sim.close(),
     };
   },

@@ -4,7 +4,7 @@
  * (GOOGLE_APPLICATION_CREDENTIALS in CI). Every test gets its own dataset, deleted afterwards.
  */
 import { BigQuery } from "@google-cloud/bigquery";
-import { runSinkConformance } from "@sluice/core/testing";
+import { runSinkConformance } from "@sluice/core/conformance";
 import { describe, it } from "vitest";
 import { bigQuerySink } from "./sink.js";
 import { readTable, uniqueDataset } from "./test-support.js";

@@ -1,13 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.js";
 import { PipelineError, runPipeline } from "../runner.js";
-import type { JsonObject, Sink, StreamDescriptor, WriteMode } from "../types.js";
-import { memorySource } from "./memory-source.js";
+import { memorySource } from "../testing/memory-source.js";
+import type { Checkpoint, JsonObject, Sink, StreamDescriptor, WriteMode } from "../types.js";
 
 export interface ConformanceTarget {
   sink: Sink;
   /** What a reader sees for the stream right now ([] when the target does not exist yet). */
   read(stream: StreamDescriptor): Promise<JsonObject[]>;
+  /** The checkpoint the sink stored with its data under `stateKey` (sinks that persist checkpoints). */
+  readCheckpoint?(stateKey: string): Promise<Checkpoint | undefined>;
+  /** Makes the next commit fail (e.g. revoke a grant, inject a fault); enables the commit-failure case. */
+  breakNextCommit?(): Promise<void>;
   cleanup?(): Promise<void>;
 }
 
@@ -24,6 +28,8 @@ export interface SinkConformanceOptions {
   makeRecord?(i: number, version: number): JsonObject;
   /** Normalises a record read back for comparison; default `{ id: String(id), name }`. */
   project?(record: JsonObject): JsonObject;
+  /** The sink stores the commit's checkpoint with the data: the target must offer `readCheckpoint`. */
+  persistsCheckpoint?: boolean;
 }
 
 const UNICODE = ["Zoë 😀", "مرحبا بالعالم", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠜎", 'tab\tnew\nline "quoted" \\ back'];
@@ -215,5 +221,122 @@ export function runSinkConformance(options: SinkConformanceOptions): void {
       await writer.abort(new Error("second"));
       expect(await t.read(stream)).toEqual([]);
     });
+
+    registerContractCases({ options, stream, modes, dataset, canonical, fresh, session });
+  });
+}
+
+interface CaseKit {
+  options: SinkConformanceOptions;
+  stream: StreamDescriptor;
+  modes: WriteMode[];
+  dataset(from: number, to: number, version: number): JsonObject[];
+  canonical(records: JsonObject[]): JsonObject[];
+  fresh(): Promise<ConformanceTarget>;
+  session(
+    t: ConformanceTarget,
+    mode: WriteMode,
+    records: JsonObject[],
+    end: "commit" | "abort",
+  ): Promise<unknown>;
+}
+
+function openOptions(mode: WriteMode, signal: AbortSignal, delivery: "batch" | "continuous" = "batch") {
+  const runId = `conf-${Math.random().toString(36).slice(2, 10)}`;
+  return { mode, runId, runStartedAt: new Date(), signal, logger: silentLogger(), delivery };
+}
+
+/** Writer-contract cases: cancellation, use after commit, commit failure, checkpoints, redelivery, continuous. */
+function registerContractCases(kit: CaseKit): void {
+  const { stream, modes, dataset, canonical, fresh, session } = kit;
+  const first = modes[0]!;
+  const stateKey = `conformance/${stream.name}`;
+
+  it("cancellation mid-write leaves the target as it was and releases the writer", async () => {
+    const t = await fresh();
+    const seed = dataset(0, 30, 1);
+    await session(t, first, seed, "commit");
+    const controller = new AbortController();
+    const writer = await t.sink.open(stream, openOptions(first, controller.signal));
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 8; i++) {
+      writes.push(writer.write(dataset(100 + i * 100, 200 + i * 100, 2)).catch((e: unknown) => e));
+      if (i === 2) controller.abort(new Error("cancelled mid-write"));
+    }
+    await Promise.all(writes);
+    await writer.abort(new Error("cancelled mid-write"));
+    expect(canonical(await t.read(stream))).toEqual(canonical(seed));
+  });
+
+  it("a write after a batch commit is refused or never becomes visible", async () => {
+    const t = await fresh();
+    const records = dataset(0, 20, 1);
+    const writer = await t.sink.open(stream, openOptions(first, new AbortController().signal));
+    await writer.write(records);
+    await writer.commit({ stateKey });
+    const late = await writer.write(dataset(500, 520, 1)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (late === undefined) await writer.abort(new Error("late write"));
+    else expect(late).toBeInstanceOf(Error);
+    expect(canonical(await t.read(stream))).toEqual(canonical(records));
+  });
+
+  it("a failed commit changes nothing", async (ctx) => {
+    const t = await fresh();
+    if (!t.breakNextCommit) return ctx.skip();
+    const seed = dataset(0, 25, 1);
+    await session(t, first, seed, "commit");
+    const writer = await t.sink.open(stream, openOptions(first, new AbortController().signal));
+    await writer.write(dataset(10, 90, 2));
+    await t.breakNextCommit();
+    await expect(writer.commit({ stateKey })).rejects.toBeInstanceOf(Error);
+    await writer.abort(new Error("commit failed"));
+    expect(canonical(await t.read(stream))).toEqual(canonical(seed));
+  });
+
+  if (kit.options.persistsCheckpoint) {
+    it("persists the checkpoint with the data, in the same commit", async () => {
+      const t = await fresh();
+      expect(t.readCheckpoint, "persistsCheckpoint needs target.readCheckpoint").toBeTypeOf("function");
+      const writer = await t.sink.open(stream, openOptions(first, new AbortController().signal));
+      await writer.write(dataset(0, 10, 1));
+      const report = await writer.commit({ stateKey, checkpoint: { cursor: 1234, page: "p2" } });
+      expect(report.checkpointPersisted).toBe(true);
+      expect(await t.readCheckpoint!(stateKey)).toEqual({ cursor: 1234, page: "p2" });
+    });
+  }
+
+  if (modes.includes("upsert")) {
+    it("idempotent redelivery: the same upsert twice leaves no duplicates", async () => {
+      const t = await fresh();
+      const batch = dataset(0, 120, 1);
+      await session(t, "upsert", batch, "commit");
+      await session(t, "upsert", batch.slice(40), "commit"); // redelivered after a crash before the ack
+      const got = canonical(await t.read(stream));
+      expect(got).toEqual(canonical(batch));
+      expect(new Set(got.map((r) => JSON.stringify(r.id))).size).toBe(batch.length);
+    });
+  }
+
+  it("continuous delivery: repeated commits on one writer, each atomic, then close", async (ctx) => {
+    const t = await fresh();
+    if (!t.sink.capabilities?.continuous) return ctx.skip();
+    const mode = modes.includes("upsert") ? "upsert" : "append";
+    const writer = await t.sink.open(stream, openOptions(mode, new AbortController().signal, "continuous"));
+    const a = dataset(0, 50, 1);
+    const b = dataset(50, 80, 1);
+    await writer.write(a);
+    await writer.commit({ stateKey, checkpoint: { seq: 50 } });
+    expect(canonical(await t.read(stream))).toEqual(canonical(a));
+    await writer.write(b);
+    expect(canonical(await t.read(stream))).toEqual(canonical(a));
+    await writer.commit({ stateKey, checkpoint: { seq: 80 } });
+    expect(canonical(await t.read(stream))).toEqual(canonical([...a, ...b]));
+    await writer.write(dataset(80, 120, 1));
+    await writer.abort(new Error("crash before the third commit"));
+    expect(canonical(await t.read(stream))).toEqual(canonical([...a, ...b]));
+    await writer.close?.();
   });
 }
