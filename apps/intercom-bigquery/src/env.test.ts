@@ -7,6 +7,7 @@ describe("readServerConfig", () => {
   it("applies every default when nothing is set", () => {
     expect(readServerConfig({})).toEqual({
       port: 8080,
+      runDeadlineMs: 0,
       settings: {
         intercomApiUrl: "https://api.intercom.io",
         bigqueryApiEndpoint: undefined,

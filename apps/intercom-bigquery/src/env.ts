@@ -51,6 +51,8 @@ function settingsOf(v: z.output<z.ZodObject<typeof shared>>): SyncSettings {
 
 export interface ServerConfig {
   port: number;
+  /** Stop a call after this long (0 = never): committed tables stay, the next call resumes. */
+  runDeadlineMs: number;
   settings: SyncSettings;
   logLevel: LogLevel;
   sentry?: SentryConfig | undefined;
@@ -58,6 +60,10 @@ export interface ServerConfig {
 
 const serverSchema = z.object({
   ...shared,
+  RUN_DEADLINE_SECONDS: z.preprocess(
+    (v) => blankToUndefined(v) ?? "0",
+    z.coerce.number({ error: "must be a number of seconds" }).int().min(0, "must be 0 (off) or more"),
+  ),
   PORT: z.preprocess((v) => blankToUndefined(v) ?? "8080", z.coerce.number().int().min(0).max(65535)),
 });
 
@@ -65,7 +71,13 @@ const serverSchema = z.object({
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   registerEnvSecrets(env, []);
   const v = parseOptions(serverSchema, env, "intercom-bigquery environment");
-  return { port: v.PORT, settings: settingsOf(v), logLevel: v.LOG_LEVEL, sentry: sentryConfig(v) };
+  return {
+    port: v.PORT,
+    runDeadlineMs: v.RUN_DEADLINE_SECONDS * 1000,
+    settings: settingsOf(v),
+    logLevel: v.LOG_LEVEL,
+    sentry: sentryConfig(v),
+  };
 }
 
 export interface JobConfig {

@@ -9,4 +9,4 @@ import { createHandler } from "./handler.js";
 
 const config = readServerConfig();
 const logger = createLogger({ name: "intercom-bigquery", level: config.logLevel });
-http("intercom", createHandler(config.settings, logger) as Parameters<typeof http>[1]);
+http("intercom", createHandler(config.settings, logger, config.runDeadlineMs) as Parameters<typeof http>[1]);

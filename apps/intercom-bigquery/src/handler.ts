@@ -72,10 +72,18 @@ function failure(res: ServerResponse, error: SluiceError, entities: Parameters<t
       ...("issues" in cause ? { issues: cause.issues } : {}),
     },
     ...(error instanceof PipelineError ? { entities: summarize(error.report, entities) } : {}),
+    ...(cause.code === "cancelled"
+      ? { resume: "call again with the same body: finished tables are kept and skipped" }
+      : {}),
   });
 }
 
-export function createHandler(settings: SyncSettings, logger: Logger = silentLogger()) {
+/**
+ * `deadlineMs` (0 = none): a call still running after it is cancelled like a SIGTERM; the tables
+ * already replaced stay, the reply is 503 (`cancelled`, per-entity status) and the next call
+ * resumes. Set it below the platform's request timeout (e.g. 500 s for a 540 s function).
+ */
+export function createHandler(settings: SyncSettings, logger: Logger = silentLogger(), deadlineMs = 0) {
   return async (req: FunctionRequest, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -93,8 +101,12 @@ export function createHandler(settings: SyncSettings, logger: Logger = silentLog
     const { request } = parsed;
     const log = logger.child({ project: request.bq.project_id, dataset: request.bq.dataset_id });
     log.info({ entities: request.intercom.entities }, "sync requested");
+    const deadline = deadlineMs > 0 ? AbortSignal.timeout(deadlineMs) : undefined;
     try {
-      const summary = await syncIntercomToBigQuery(request, settings, { logger: log });
+      const summary = await syncIntercomToBigQuery(request, settings, {
+        logger: log,
+        ...(deadline ? { signal: deadline } : {}),
+      });
       log.info({ entities: summary.entities, resumed: summary.resumed }, "sync succeeded");
       send(res, 200, summary);
     } catch (error) {

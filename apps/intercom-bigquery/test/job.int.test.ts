@@ -104,4 +104,49 @@ describe("resuming an unfinished refresh", () => {
       await server.stop();
     }
   });
+
+  it("a call stopped at RUN_DEADLINE_SECONDS answers 503, keeps what it finished, and the next call completes the rest", async () => {
+    // conversations need >= 600/10 × 100 ms = 6 s; the small entities about a second
+    const slow = await startSimulator({
+      seed: 3,
+      contacts: 60,
+      conversations: 600,
+      maxPartsPerConversation: 3,
+      rateLimit: false,
+      latencyMs: 100,
+      token,
+      now: 1_763_900_000,
+    });
+    const body = {
+      intercom: { accessToken: token, entities: ["conversations", "tags", "teams", "admins"] },
+      bq: { project_id: PROJECT, dataset_id: "deadline_ds", location: "US" },
+    };
+    const env = {
+      INTERCOM_API_URL: slow.url,
+      BIGQUERY_API_ENDPOINT: bq.url,
+      BIGQUERY_CREATE_DATASET: "true",
+    };
+    const hurried = await startServer({ ...env, RUN_DEADLINE_SECONDS: "4" });
+    try {
+      const first = await post(hurried.url, body);
+      expect(first.status, first.text).toBe(503);
+      expect((first.json.error as { code: string }).code).toBe("cancelled");
+      expect(first.json.resume).toMatch(/call again/);
+      expect(bq.tables(PROJECT, "deadline_ds")).not.toContain("conversations");
+      expect(bq.tables(PROJECT, "deadline_ds")).toEqual(expect.arrayContaining(["tags", "teams", "admins"]));
+    } finally {
+      await hurried.stop();
+    }
+    const patient = await startServer(env);
+    try {
+      const second = await post(patient.url, body);
+      expect(second.status, second.text).toBe(200);
+      expect(second.json.resumed).toBe(true);
+      expect((second.json.skipped as string[]).sort()).toEqual(["admins", "tags", "teams"]);
+      expect(bq.rows(PROJECT, "deadline_ds", "conversations")).toHaveLength(600);
+    } finally {
+      await patient.stop();
+      await slow.close();
+    }
+  });
 });
