@@ -63,9 +63,7 @@ export function bigQueryStateStore(options: BigQueryStateStoreOptions): StateSto
       const all = await readAll();
       all.set(key, JSON.stringify(checkpoint));
       const at = new Date().toISOString();
-      const ndjson = [...all]
-        .map(([k, c]) => JSON.stringify({ key: k, checkpoint: c, saved_at: at }))
-        .join("\n");
+      const lines = [...all].map(([k, c]) => JSON.stringify({ key: k, checkpoint: c, saved_at: at }));
       const job = {
         jobReference: { projectId: opts.projectId, jobId: newJobId("state"), location: opts.location },
         configuration: {
@@ -79,7 +77,7 @@ export function bigQueryStateStore(options: BigQueryStateStoreOptions): StateSto
       };
       const s = signal ?? new AbortController().signal;
       const upload = new ResumableUpload(conn, opts.projectId, job, 4 * 1024 * 1024, opts.retries, s);
-      await upload.write(Buffer.from(ndjson));
+      await upload.writeLines(lines);
       const reply = await upload.finish();
       const jobId = reply.jobReference?.jobId ?? job.jobReference.jobId;
       await waitForJob(

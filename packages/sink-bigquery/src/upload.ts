@@ -8,7 +8,6 @@ import { sleep, TransientError } from "@sluice/core";
 import type { Connection } from "./client.js";
 import { apiError } from "./errors.js";
 import type { JobMetadata } from "./jobs.js";
-import { UPLOAD_QUANTUM } from "./options.js";
 
 export interface JobReply extends JobMetadata {
   jobReference?: { jobId?: string; location?: string };
@@ -17,8 +16,9 @@ export interface JobReply extends JobMetadata {
 export class ResumableUpload {
   private session?: string;
   private sent = 0;
-  private parts: Buffer[] = [];
-  private pending = 0;
+  /** The chunk being filled, reused after each send (no per-batch buffers, no concatenation). */
+  private readonly chunk: Buffer;
+  private used = 0;
 
   constructor(
     private readonly conn: Connection,
@@ -27,31 +27,48 @@ export class ResumableUpload {
     private readonly chunkBytes: number,
     private readonly retries: number,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.chunk = Buffer.allocUnsafe(chunkBytes);
+  }
 
   /** Bytes handed over so far (sent or buffered). */
   get bytes(): number {
-    return this.sent + this.pending;
+    return this.sent + this.used;
   }
 
-  /** Buffers `data`; sends full chunks. The promise is back-pressure. */
-  async write(data: Buffer): Promise<void> {
-    this.parts.push(data);
-    this.pending += data.length;
-    if (this.pending < this.chunkBytes) return;
-    const all = Buffer.concat(this.parts);
-    const cut = Math.floor(all.length / UPLOAD_QUANTUM) * UPLOAD_QUANTUM;
-    this.parts = [all.subarray(cut)];
-    this.pending = all.length - cut;
-    await this.send(all.subarray(0, cut), false);
+  /** Appends each line plus "\n" as UTF-8; sends every full chunk. The promise is back-pressure. */
+  async writeLines(lines: string[]): Promise<void> {
+    for (const line of lines) {
+      // fast path: a UTF-16 unit is at most 3 UTF-8 bytes, so the line surely fits
+      if (this.used + line.length * 3 + 1 <= this.chunkBytes) {
+        this.used += this.chunk.write(line, this.used);
+        this.chunk[this.used++] = 0x0a;
+        continue;
+      }
+      await this.append(Buffer.from(`${line}\n`));
+    }
+  }
+
+  /** Copies `bytes` in, sending the chunk each time it is full. */
+  private async append(bytes: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const n = Math.min(this.chunkBytes - this.used, bytes.length - offset);
+      bytes.copy(this.chunk, this.used, offset, offset + n);
+      this.used += n;
+      offset += n;
+      if (this.used === this.chunkBytes) {
+        await this.send(this.chunk, false);
+        this.used = 0;
+      }
+    }
   }
 
   /** Sends the rest; the load job starts. Returns the job resource. */
   async finish(): Promise<JobReply> {
-    const rest = Buffer.concat(this.parts);
-    this.parts = [];
-    this.pending = 0;
+    const rest = this.chunk.subarray(0, this.used);
     const reply = await this.send(rest, true);
+    this.used = 0;
     if (!reply) throw new TransientError("BigQuery upload finished without a job in the reply");
     return reply;
   }
@@ -60,8 +77,7 @@ export class ResumableUpload {
   async cancel(): Promise<void> {
     const session = this.session;
     this.session = undefined;
-    this.parts = [];
-    this.pending = 0;
+    this.used = 0;
     if (!session) return;
     await fetch(session, { method: "DELETE", headers: await this.conn.headers(session) }).then(
       (r) => r.body?.cancel(),

@@ -81,7 +81,7 @@ export class BigQueryWriter implements SinkWriter {
       lines.push(JSON.stringify(row));
       this.records++;
     }
-    if (lines.length > 0) await upload.write(Buffer.from(`${lines.join("\n")}\n`));
+    if (lines.length > 0) await upload.writeLines(lines);
   }
 
   async commit(_ctx: CommitContext): Promise<CommitReport> {
