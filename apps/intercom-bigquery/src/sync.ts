@@ -16,9 +16,10 @@ import {
 } from "@sluice/core";
 import { bigQuerySink, bigQueryStateStore } from "@sluice/sink-bigquery";
 import { intercomSource } from "@sluice/source-intercom";
-import { type Entity, entityOf, STREAM_OF, tablesFor } from "./entities.js";
+import { type Entity, tablesFor } from "./entities.js";
 import { markDone, progressKey, startCycle } from "./progress.js";
 import type { SyncRequest } from "./request.js";
+import { entitiesOfStream, roleSplitSink, splitCounts, streamsFor } from "./role-split.js";
 
 export interface SyncSettings {
   /** Intercom API base URL (default https://api.intercom.io). */
@@ -55,7 +56,7 @@ export interface SyncOptions {
   now?: Date;
 }
 
-/** Longest first: conversations (one call per conversation) and the contact views start at once,
+/** Longest first: conversations (one call per conversation) and the contacts start at once,
  * the small entities fill in beside them; all share the source's one rate governor. */
 const COST_ORDER: readonly Entity[] = [
   "conversations",
@@ -70,15 +71,16 @@ const COST_ORDER: readonly Entity[] = [
 const STREAM_CONCURRENCY = 4;
 
 export function summarize(report: RunReport, entities: readonly Entity[]): EntitySummary[] {
-  return report.streams.map((s) => {
-    const entity = entityOf(s.stream, entities) ?? (s.stream as Entity);
-    return {
+  return report.streams.flatMap((s) => {
+    const owned = entitiesOfStream(s.stream, entities);
+    const counts = owned.length > 1 ? splitCounts(s.commit) : {};
+    return owned.map((entity) => ({
       entity,
       table: entity,
       status: s.status,
-      records: s.records,
+      records: counts[entity] ?? s.records,
       ...(s.error ? { error: s.error } : {}),
-    };
+    }));
   });
 }
 
@@ -137,16 +139,14 @@ export async function syncIntercomToBigQuery(
     options.now ?? new Date(),
   );
   if (resumed) logger.info({ done: cycle.done, remaining }, "resuming an unfinished refresh");
-  const tracked = trackingSink(sink, async (stream) => {
-    const entity = entityOf(stream, entities);
-    if (entity && settings.resumeWindowMs > 0) await markDone(state, key, cycle, entity);
+  const tracked = trackingSink(roleSplitSink(sink), async (stream) => {
+    if (settings.resumeWindowMs === 0) return;
+    for (const entity of entitiesOfStream(stream, remaining)) await markDone(state, key, cycle, entity);
   });
   const report = await runPipeline({
     source,
     sink: tracked,
-    streams: [...remaining]
-      .sort((a, b) => COST_ORDER.indexOf(a) - COST_ORDER.indexOf(b))
-      .map((e) => STREAM_OF[e]),
+    streams: streamsFor([...remaining].sort((a, b) => COST_ORDER.indexOf(a) - COST_ORDER.indexOf(b))),
     concurrency: STREAM_CONCURRENCY,
     syncMode: "full",
     writeMode: settings.writeMode,
@@ -160,7 +160,7 @@ export async function syncIntercomToBigQuery(
     durationMs: report.durationMs,
     resumed,
     skipped: entities.filter((e) => !remaining.includes(e)),
-    entities: summarize(report, entities),
+    entities: summarize(report, remaining),
   };
 }
 

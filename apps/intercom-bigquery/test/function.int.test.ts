@@ -65,8 +65,11 @@ afterAll(async () => {
 
 describe("intercom-bigquery HTTP function (built dist/server.js) against both simulators", () => {
   it("loads the eight entities into eight tables whose ids equal Intercom's, custom attributes as typed columns", async () => {
+    intercom.resetStats();
     const res = await post(server.url, body("intercom"));
     expect(res.status, res.text).toBe(200);
+    // users and contacts come from one read of the contact list (150 per page)
+    expect(intercom.stats().byRoute["GET /contacts"]).toBe(Math.ceil(320 / 150));
     const summary = res.json as { entities: { entity: string; status: string; records: number }[] };
     expect(summary.entities.map((e) => e.entity).sort()).toEqual([...ENTITIES].sort());
     expect(summary.entities.every((e) => e.status === "committed")).toBe(true);
