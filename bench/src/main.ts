@@ -10,7 +10,7 @@ import { HEAP_CAP_MB, WORK_DIR } from "./harness/child.js";
 import { appendResults, markdownTable, type Row, renderSection, sec } from "./harness/report.js";
 import { type BenchContext, failedRow, type Scenario } from "./scenarios/context.js";
 
-const ALL = ["intercom", "s3", "mysql", "continuous", "e2e", "telegram"] as const;
+const ALL = ["intercom", "s3", "mysql", "continuous", "e2e", "telegram", "bigquery"] as const;
 type Id = (typeof ALL)[number];
 
 const loaders: Record<Id, () => Promise<Scenario>> = {
@@ -20,6 +20,7 @@ const loaders: Record<Id, () => Promise<Scenario>> = {
   continuous: async () => (await import("./scenarios/continuous.js")).continuousScenario,
   e2e: async () => (await import("./scenarios/e2e.js")).e2eScenario,
   telegram: async () => (await import("./scenarios/telegram.js")).telegramScenario,
+  bigquery: async () => (await import("./scenarios/bigquery.js")).bigQueryScenario,
 };
 
 async function main(): Promise<void> {

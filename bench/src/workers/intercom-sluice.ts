@@ -8,9 +8,13 @@ export interface IntercomSluiceParams {
   url: string;
   token: string;
   streams: string[];
+  /** Streams read at once (runPipeline's default 2 when absent). */
+  concurrency?: number;
 }
 export interface IntercomSluiceResult {
   ms: number;
+  /** CPU time of the worker process (user + system), ms: independent of machine load. */
+  cpuMs?: number;
   records: Record<string, number>;
   rateLimitWaitMs: number;
   retries: number;
@@ -22,7 +26,12 @@ worker<IntercomSluiceParams, IntercomSluiceResult>(async (p) => {
   const counts = new Map<string, number>();
   const source = intercomSource({ accessToken: p.token, baseUrl: p.url });
   const elapsed = stopwatch();
-  const report = await runPipeline({ source, sink: countingSink(counts), streams: p.streams });
+  const report = await runPipeline({
+    source,
+    sink: countingSink(counts),
+    streams: p.streams,
+    ...(p.concurrency ? { concurrency: p.concurrency } : {}),
+  });
   const ms = elapsed();
   await source.close?.();
   let rateLimitWaitMs = 0;
@@ -33,5 +42,7 @@ worker<IntercomSluiceParams, IntercomSluiceResult>(async (p) => {
     retries += s.retries;
     calls += s.calls;
   }
-  return { ms, records: Object.fromEntries(counts), rateLimitWaitMs, retries, calls };
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return { ms, cpuMs, records: Object.fromEntries(counts), rateLimitWaitMs, retries, calls };
 });

@@ -18,6 +18,7 @@ import { customAttributesSchema } from "./schemas.js";
 import { adminsStream } from "./streams/admins.js";
 import { companiesStream } from "./streams/companies.js";
 import { saveKnownIds } from "./streams/contact-deletions.js";
+import { leadsView, usersView } from "./streams/contact-views.js";
 import { contactsStream } from "./streams/contacts.js";
 import { ConversationFeed } from "./streams/conversation-feed.js";
 import { conversationPartsStream } from "./streams/conversation-parts.js";
@@ -45,6 +46,8 @@ const STREAMS: IntercomStream[] = [
   segmentsStream,
   dataAttributesStream,
   deletedConversationsStream,
+  usersView,
+  leadsView,
 ];
 
 /** Stream names the Intercom source offers. */
