@@ -58,7 +58,7 @@ export function addTelegramStack(app: App, ctx: Context): TelegramStack {
     rawPrefix: ctx.string("telegramRawPrefix", "telegram/"),
     enrichedPrefix: ctx.string("telegramEnrichedPrefix", "telegram/"),
     timeZone: ctx.string("telegramTimeZone", "America/Sao_Paulo"),
-    rawExpireDays: ctx.number("telegramRawExpireDays", 0),
+    rawExpireDays: ctx.number("telegramRawExpireDays", 400),
     ...ctx.optional("botTokenSecretArn"),
   });
 }

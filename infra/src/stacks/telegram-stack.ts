@@ -2,10 +2,12 @@ import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from "aws-cdk-l
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as targets from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { dataBucket, grantPrefix } from "../constructs/data-bucket.js";
 import { nodeLambda } from "../constructs/node-lambda.js";
@@ -21,7 +23,7 @@ export interface TelegramStackProps extends StackProps {
   enrichedPrefix: string;
   /** Partition days and the daily schedule are in this zone. */
   timeZone: string;
-  /** Raw updates move to Standard-IA after 30 days and expire after this many days (0: never). */
+  /** Raw updates move to Standard-IA after 30 days and expire after this many days (0: never; default 400). */
   rawExpireDays: number;
   /** Existing secret holding the bot token; unset: a secret is created for you to fill. */
   botTokenSecretArn?: string;
@@ -32,8 +34,11 @@ export interface TelegramStackProps extends StackProps {
  * `-raw` bucket by day; at midnight (America/Sao_Paulo by default) EventBridge Scheduler runs
  * the daily Lambda, which writes yesterday's Parquet file to the `-enriched` bucket.
  *
- * Secrets reach the functions by ARN only (`*_SECRET_ARN`): the handlers read them from
- * Secrets Manager at cold start, so no secret is ever in a function's configuration.
+ * The webhook gets its secret token by ARN only (`TELEGRAM_SECRET_TOKEN_SECRET_ARN`) and reads
+ * it from Secrets Manager at cold start, so no secret is ever in a function's configuration. The
+ * bot token is read only by the operator's `set-webhook` / `get-webhook-info` commands, never by
+ * a Lambda. A run the scheduler cannot deliver, or that still fails after the Lambda's async
+ * retries, lands in the `DailyDeadLetterQueue`.
  */
 export class TelegramStack extends Stack {
   readonly api: apigw.HttpApi;
@@ -95,10 +100,8 @@ export class TelegramStack extends Stack {
         ENRICHED_BUCKET: enriched.bucketName,
         ENRICHED_PREFIX: props.enrichedPrefix,
         PARTITION_TZ: props.timeZone,
-        TELEGRAM_BOT_TOKEN_SECRET_ARN: botToken.secretArn,
       },
     });
-    botToken.grantRead(daily);
     grantPrefix(raw, daily.role!, props.rawPrefix, ["s3:GetObject"]);
     grantPrefix(enriched, daily.role!, props.enrichedPrefix, ["s3:PutObject", "s3:AbortMultipartUpload"]);
 
@@ -106,10 +109,49 @@ export class TelegramStack extends Stack {
     new CfnOutput(this, "WebhookUrl", { value: `${this.api.apiEndpoint}/telegram/webhook` });
     new CfnOutput(this, "RawBucketName", { value: raw.bucketName });
     new CfnOutput(this, "EnrichedBucketName", { value: enriched.bucketName });
+    const dlq = this.deadLetterQueue();
+    this.schedule(daily, dlq, props.timeZone);
+    new CfnOutput(this, "WebhookSecretTokenArn", { value: secretToken.secretArn });
+    new CfnOutput(this, "BotTokenSecretArn", { value: botToken.secretArn });
+    new CfnOutput(this, "DailyDeadLetterQueueUrl", { value: dlq.queueUrl });
+  }
+
+  /** Standard (not FIFO: Scheduler's DLQ must be standard) queue, SSE-SQS, TLS only, 14 days. */
+  private deadLetterQueue(): sqs.Queue {
+    const dlq = new sqs.Queue(this, "DailyDeadLetterQueue", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(dlq, [
+      { id: "AwsSolutions-SQS3", reason: "This queue is itself the dead-letter queue of the daily run." },
+    ]);
+    return dlq;
+  }
+
+  /**
+   * 00:00 in `timeZone`, flexible window off, the scheduled time as input (the day that just
+   * ended is computed from it, so a retry processes the same day). Delivery: 3 retries within
+   * 2 h, then the DLQ; function errors: the Lambda's 2 async retries within 6 h, then the DLQ.
+   */
+  private schedule(daily: lambda.Function, dlq: sqs.IQueue, timeZone: string): void {
+    daily.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(dlq),
+    });
     new scheduler.Schedule(this, "Midnight", {
       description: "sluice Telegram daily enrichment (the day that just ended)",
-      schedule: scheduler.ScheduleExpression.expression("cron(0 0 * * ? *)", TimeZone.of(props.timeZone)),
-      target: new targets.LambdaInvoke(daily, { retryAttempts: 2, maxEventAge: Duration.hours(6) }),
+      schedule: scheduler.ScheduleExpression.expression("cron(0 0 * * ? *)", TimeZone.of(timeZone)),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new targets.LambdaInvoke(daily, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue: dlq,
+      }),
     });
     const dailyId = this.getLogicalId(daily.node.defaultChild as lambda.CfnFunction);
     acknowledge(this, [
