@@ -1,5 +1,6 @@
 import type { Logger } from "./logger.js";
 import type { ProgressEvent } from "./report.js";
+import type { Clock } from "./runner/clock.js";
 import type { JsonObject, Sink, Source, StateStore, StreamDescriptor, WriteMode } from "./types.js";
 
 /**
@@ -28,16 +29,23 @@ export interface ContinuousPipelineOptions {
   deadLetter?: "source" | { sink: Sink; stream?: string };
   /** Retries of a micro-batch whose commit failed with a retryable error (backoff). Default 5. */
   commitRetries?: number;
+  /** First retry delay; doubles per retry, at most 30 s. Default 500 ms. */
+  commitBackoffMs?: number;
   /** On abort/SIGTERM: time allowed to commit what is staged before the open batch is aborted. Default 30 s. */
   drainTimeoutMs?: number;
   /** Stop (drain, exit cleanly) after the source has yielded nothing for this long. Default: never. */
   exitWhenIdleMs?: number;
   /** An info summary line every N ms. Default 60 s. */
   summaryIntervalMs?: number;
+  /** Aborting it drains the run: stop pulling, commit what is checkpointed, acknowledge, close. */
   signal?: AbortSignal;
+  /** Aborting it aborts the open micro-batch at once (a second SIGTERM); nothing half-lands. */
+  forceSignal?: AbortSignal;
   logger?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   /** Called after every commit (after checkpoint save and ack). */
   onCommit?: (event: { stream: string; records: number; deadLetters: number; latencyMs: number }) => void;
   runId?: string;
+  /** Time source for batch timers, idle detection and backoff (tests inject a manual clock). */
+  clock?: Clock;
 }

@@ -20,7 +20,16 @@ export * from "./http/index.js";
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from "./logger.js";
 export { REDACTED, redact, redactValue, registerSecret } from "./redact.js";
 export type { ProgressEvent, RunReport, RunWarning, StreamReport, StreamStatus } from "./report.js";
-export { PipelineError, type PipelineOptions, runPipeline, sleep } from "./runner.js";
+export {
+  type Clock,
+  DEAD_LETTER_STREAM,
+  PipelineError,
+  type PipelineOptions,
+  realClock,
+  runContinuous,
+  runPipeline,
+  sleep,
+} from "./runner.js";
 export { type ShutdownOptions, shutdownSignal } from "./shutdown.js";
 export { FileStateStore, fileStateStore } from "./state/file.js";
 export { MemoryStateStore, memoryStateStore } from "./state/memory.js";

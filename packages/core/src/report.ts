@@ -38,6 +38,19 @@ export interface StreamReport {
   commit?: CommitReport;
   warnings: RunWarning[];
   error?: { code: string; message: string };
+  /** Commits made (continuous delivery, or a batch read committing every N checkpoints). */
+  commits?: number;
+  /** Records routed to the dead-letter target. */
+  deadLetters?: number;
+  /** Records the source reported as delivered again (after a crash or reconnect). */
+  redeliveries?: number;
+  /** Continuous delivery: records committed per second over the stream's run. */
+  recordsPerSecond?: number;
+  /** Continuous delivery: commit latency percentiles (sink commit + state save + ack), in ms. */
+  commitLatencyMs?: { p50: number; p99: number };
+  /** Continuous delivery: age of the oldest unacknowledged record at report time, and its maximum. */
+  lagMs?: number;
+  maxLagMs?: number;
 }
 
 export interface RunReport {
@@ -51,6 +64,10 @@ export interface RunReport {
   records: number;
   bytes: number;
   streams: StreamReport[];
+  /** Continuous delivery: the run ended by a graceful drain (signal, or idle source). */
+  drained?: boolean;
+  /** Dead letters routed, all streams. */
+  deadLetters?: number;
 }
 
 export interface ProgressEvent {
@@ -113,6 +130,9 @@ export class StreamStats implements StreamReporter {
   setTotal(total: number): void {
     this.report.total = total;
   }
+  redelivered(count: number): void {
+    this.report.redeliveries = (this.report.redeliveries ?? 0) + count;
+  }
 
   progress(runId: string, now: number): ProgressEvent {
     const elapsedMs = this.startedAtMs ? now - this.startedAtMs : 0;
@@ -133,4 +153,29 @@ export class StreamStats implements StreamReporter {
     }
     return event;
   }
+}
+
+/** The run report from every stream's counters. */
+export function buildRunReport(
+  run: { runId: string; source: string; sink: string; startedAt: Date },
+  stats: Iterable<StreamStats>,
+  status: RunReport["status"],
+): RunReport {
+  const finished = new Date();
+  const streams = [...stats].map((s) => ({ ...s.report }));
+  const report: RunReport = {
+    runId: run.runId,
+    source: run.source,
+    sink: run.sink,
+    status,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - run.startedAt.getTime(),
+    records: streams.reduce((n, s) => n + s.records, 0),
+    bytes: streams.reduce((n, s) => n + s.bytes, 0),
+    streams,
+  };
+  const deadLetters = streams.reduce((n, s) => n + (s.deadLetters ?? 0), 0);
+  if (streams.some((s) => s.deadLetters !== undefined)) report.deadLetters = deadLetters;
+  return report;
 }

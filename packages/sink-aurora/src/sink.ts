@@ -57,6 +57,12 @@ export function auroraSink(options: AuroraSinkOptions): AuroraSink {
 
 class AuroraSinkImpl implements AuroraSink {
   readonly name = "aurora";
+  get capabilities() {
+    return {
+      writeModes: ["replace", "upsert", "append"] as WriteMode[],
+      ...(this.opts.target.kind === "mysql" ? { maxOpenWriters: this.opts.poolSize } : {}),
+    };
+  }
   private backendP: Promise<Backend> | undefined;
   private migrated: Promise<void> | undefined;
   private loadMethodP: Promise<LoadMethod> | undefined;

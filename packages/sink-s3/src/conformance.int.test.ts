@@ -1,6 +1,6 @@
 import { CreateBucketCommand, GetObjectCommand } from "@aws-sdk/client-s3";
 import type { JsonObject } from "@sluice/core";
-import { runSinkConformance } from "@sluice/core/testing";
+import { runSinkConformance } from "@sluice/core/conformance";
 import { decodeRecords, type FormatOptions, formatFromKey } from "@sluice/formats";
 import { afterAll, beforeAll } from "vitest";
 import type { S3SinkOptions } from "./options.js";

@@ -57,6 +57,7 @@ export function s3Sink(options: S3SinkOptions): CheckedSink {
 
   const sink: CheckedSink = {
     name: "s3",
+    capabilities: { writeModes: ["replace", "append"] },
     async check(signal) {
       try {
         await client.send(new HeadBucketCommand({ Bucket: opts.bucket }), { abortSignal: signal });

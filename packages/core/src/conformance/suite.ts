@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.js";
 import { PipelineError, runPipeline } from "../runner.js";
+import { memorySource } from "../testing/memory-source.js";
 import type { JsonObject, Sink, StreamDescriptor, WriteMode } from "../types.js";
-import { memorySource } from "./memory-source.js";
 
 export interface ConformanceTarget {
   sink: Sink;

@@ -1,5 +1,5 @@
-import { runSinkConformance } from "./conformance.js";
-import { memorySink } from "./memory-sink.js";
+import { memorySink } from "../testing/memory-sink.js";
+import { runSinkConformance } from "./suite.js";
 
 let sink = memorySink();
 runSinkConformance({
