@@ -8,4 +8,5 @@ export {
   stompSourceOptionsSchema,
   streamNameOf,
 } from "./options.js";
+export { type StompPublisher, type StompPublisherOptions, stompPublisher } from "./publisher.js";
 export { type StompSource, type StompSourceDeps, stompSource } from "./source.js";

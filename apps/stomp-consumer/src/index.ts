@@ -1,0 +1,6 @@
+export { type Attendance, attendanceSchema, attendanceTransform } from "./attendance.js";
+export { prefetchFor, type RunConsumerOptions, runConsumer } from "./consumer.js";
+export { cpfCheckDigits, cpfProblems } from "./cpf.js";
+export { type ConsumerConfig, parseSinkUrl, readConsumerConfig, type SinkTarget } from "./env.js";
+export { parseSaoPauloDateTime } from "./sao-paulo-time.js";
+export { buildSink, type SinkChoice } from "./sinks.js";
