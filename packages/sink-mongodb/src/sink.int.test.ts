@@ -1,4 +1,4 @@
-import { runSinkConformance } from "@sluice/core/testing";
+import { runSinkConformance } from "@sluice/core/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { type MongoSink, mongoSink } from "./index.js";
 import { type TestServer, testServer } from "./test-support.js";

@@ -27,6 +27,10 @@ export interface ConnectionDeps {
   random?: () => number;
 }
 
+const PERSISTENT: StompHeaders = { persistent: "true" };
+/** No content-length (a TextMessage) unless the body holds a NUL, which only a length can carry. */
+const bodyMode = (body: string) => ({ skipContentLengthHeader: !body.includes("\0") });
+
 const AUTH_PATTERN = /password|credential|authenticat|not authori[sz]ed|security/i;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -146,16 +150,63 @@ export class StompConnection {
   async send(destination: string, body: string, headers: StompHeaders, timeoutMs: number): Promise<void> {
     if (!this.client.connected) throw new TransientError("STOMP connection is down");
     const receipt = `sluice-${randomUUID()}`;
-    const done = new Promise<void>((resolve, reject) => {
-      this.receipts.set(receipt, { resolve, reject });
-      this.client.watchForReceipt(receipt, () => this.settle(receipt));
-    });
+    const done = this.awaitReceipt(receipt);
     this.client.publish({
       destination,
       body,
-      headers: { ...headers, persistent: "true", receipt },
-      skipContentLengthHeader: !body.includes("\0"),
+      headers: { ...headers, ...PERSISTENT, receipt },
+      ...bodyMode(body),
     });
+    await this.within(done, timeoutMs);
+  }
+
+  /**
+   * SEND to `destination` and ACK `ackId` in one broker transaction, resolved on the COMMIT's
+   * RECEIPT: the copy exists exactly when the original is gone, so a crash can neither lose a
+   * dead letter nor send it twice.
+   */
+  async sendAndAck(
+    destination: string,
+    body: string,
+    headers: StompHeaders,
+    ackId: string,
+    timeoutMs: number,
+  ) {
+    if (!this.client.connected) throw new TransientError("STOMP connection is down");
+    const transaction = `sluice-tx-${randomUUID()}`;
+    const receipt = `sluice-${randomUUID()}`;
+    const done = this.awaitReceipt(receipt);
+    this.client.begin(transaction);
+    this.client.publish({
+      destination,
+      body,
+      headers: { ...headers, ...PERSISTENT, transaction },
+      ...bodyMode(body),
+    });
+    this.client.ack(ackId, this.subscriptionId, { transaction });
+    this.transmit("COMMIT", { transaction, receipt });
+    await this.within(done, timeoutMs);
+  }
+
+  /**
+   * stompjs sends COMMIT without headers; a receipt on it is what makes the transaction
+   * observable, so this one frame goes through its (stable, 7.x) internal transmitter.
+   */
+  private transmit(command: string, headers: StompHeaders): void {
+    const handler = (this.client as unknown as { _stompHandler?: { _transmit(f: unknown): void } })
+      ._stompHandler;
+    if (!handler) throw new TransientError("STOMP connection is down");
+    handler._transmit({ command, headers });
+  }
+
+  private awaitReceipt(receipt: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.receipts.set(receipt, { resolve, reject });
+      this.client.watchForReceipt(receipt, () => this.settle(receipt));
+    }).finally(() => this.receipts.delete(receipt));
+  }
+
+  private async within(done: Promise<void>, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TransientError(`no RECEIPT within ${timeoutMs} ms`)), timeoutMs);
@@ -164,7 +215,6 @@ export class StompConnection {
       await Promise.race([done, timeout]);
     } finally {
       clearTimeout(timer);
-      this.receipts.delete(receipt);
     }
   }
 

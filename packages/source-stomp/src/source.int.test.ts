@@ -9,7 +9,7 @@ import {
   readOptions,
   testReporter,
   uniqueName,
-} from "./test-support.js";
+} from "./testing.js";
 
 const bodies = (n: number, from = 0) => Array.from({ length: n }, (_, i) => JSON.stringify({ n: from + i }));
 

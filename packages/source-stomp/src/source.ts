@@ -36,6 +36,7 @@ interface Unacked {
   seq: number;
   epoch: number;
   ackId: string;
+  messageId: string;
 }
 
 export interface StompSource extends DiscoverableSource {
@@ -97,7 +98,8 @@ export function stompSource(input: StompSourceOptions, deps: StompSourceDeps = {
         if (epoch !== connection.currentEpoch) continue; // arrived on a connection since closed
         if (message.headers.redelivered === "true") options.reporter.redelivered?.(1);
         seq++;
-        unacked.push({ seq, epoch, ackId: message.headers.ack ?? message.headers["message-id"]! });
+        const messageId = message.headers["message-id"] ?? "";
+        unacked.push({ seq, epoch, messageId, ackId: message.headers.ack ?? messageId });
         const decoded = decodeMessage({ body: message.body, headers: message.headers }, now());
         if ("record" in decoded)
           yield { kind: "records", records: [decoded.record], bytes: message.body.length };
@@ -130,7 +132,23 @@ export function stompSource(input: StompSourceOptions, deps: StompSourceDeps = {
     async deadLetter(letter: DeadLetter) {
       if (!connection) throw new TransientError("STOMP source is not connected");
       const frame = deadLetterFrame(letter);
-      await connection.send(o.deadLetterDestination, frame.body, frame.headers, o.receiptTimeoutMs);
+      const id = frame.headers["x-sluice-original-message-id"];
+      const entry = id === undefined ? undefined : unacked.find((u) => u.messageId === id);
+      if (id === undefined) {
+        // not one of this source's deliveries: a plain receipted SEND
+        await connection.send(o.deadLetterDestination, frame.body, frame.headers, o.receiptTimeoutMs);
+        return;
+      }
+      // its connection is gone: the broker redelivers it, and it is dead-lettered then
+      if (!entry || entry.epoch !== connection.currentEpoch) return;
+      await connection.sendAndAck(
+        o.deadLetterDestination,
+        frame.body,
+        frame.headers,
+        entry.ackId,
+        o.receiptTimeoutMs,
+      );
+      unacked = unacked.filter((u) => u !== entry);
     },
     async close() {
       const c = connection;

@@ -1,4 +1,8 @@
-/** Test helpers against the local ActiveMQ (127.0.0.1:61613): unique names, a publisher, a reader. */
+/**
+ * `@sluice/source-stomp/testing`: helpers for tests against a local broker (default
+ * 127.0.0.1:61613): unique destination names, a receipted publisher, a draining reader (that
+ * returns each message's headers), a cuttable TCP proxy, and a source-iterator puller.
+ */
 import { randomUUID } from "node:crypto";
 import {
   type JsonObject,
@@ -14,9 +18,11 @@ export const BROKER_URL = "stomp://127.0.0.1:61613";
 
 export const uniqueName = (prefix: string) => `sluice.test.${prefix}.${randomUUID().slice(0, 8)}`;
 
+const BROKER = { host: "127.0.0.1", port: 61613 };
+
 async function connected(headers: StompHeaders = {}): Promise<Client> {
   const client = new Client({
-    webSocketFactory: () => new TCPWrapper("127.0.0.1", 61613),
+    webSocketFactory: () => new TCPWrapper(BROKER.host, BROKER.port),
     connectHeaders: { host: "localhost", ...headers },
     reconnectDelay: 0,
     heartbeatIncoming: 0,
@@ -143,7 +149,7 @@ export async function brokerProxy(): Promise<{ url: string; dropAll(): void; clo
   const { createServer, connect } = await import("node:net");
   const sockets = new Set<import("node:net").Socket>();
   const server = createServer((client) => {
-    const upstream = connect(61613, "127.0.0.1");
+    const upstream = connect(BROKER.port, BROKER.host);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
