@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const s3 = await startS3rver({ directory: S3_DIR, buckets: [BUCKET] });
   out(`  Intercom simulator  ${simulator.url}  (2,000 contacts, 300 conversations, 5 ms latency)`);
   out(`  S3 (s3rver)         ${s3.endpoint}  bucket ${BUCKET}, files in ${rel(S3_DIR)}/`);
-  out(`  warehouse           ${rel(WAREHOUSE)}  (SQLite through the Aurora sink's TypeORM entities)`);
+  out(`  warehouse           ${rel(WAREHOUSE)}  (SQLite through the SQL sink's embedded option)`);
   out();
 
   try {
@@ -119,8 +119,9 @@ async function main(): Promise<number> {
     out();
     out(table(["S3 object", "size"], objects));
     out();
-    const filled = tables.filter(([name, rows]) => rows > 0 && name !== "sluice_migrations");
-    const empty = tables.filter(([name, rows]) => rows === 0 && name !== "sluice_migrations").map(([n]) => n);
+    const bookkeeping = (name: string) => name.startsWith("sluice_");
+    const filled = tables.filter(([name, rows]) => rows > 0 && !bookkeeping(name));
+    const empty = tables.filter(([name, rows]) => rows === 0 && !bookkeeping(name)).map(([n]) => n);
     out(
       table(
         ["table", "rows"],

@@ -10,7 +10,7 @@ import {
   silentLogger,
 } from "@sluice/core";
 import { s3Sink, s3StateStore } from "@sluice/sink-s3";
-import { intercomSource } from "@sluice/source-intercom";
+import { INTERCOM_STREAMS, intercomObjectName, intercomSource } from "@sluice/source-intercom";
 import type { ExtractConfig } from "./env.js";
 
 export interface RunExtractOptions {
@@ -25,7 +25,12 @@ export interface RunExtractOptions {
 }
 
 /** Object key template per stream: contacts land as `users.*`, the rest under their own name. */
-export const EXTRACT_KEYS: Readonly<Record<string, string>> = { contacts: "{prefix}users.{ext}" };
+export const EXTRACT_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+  INTERCOM_STREAMS.filter((s) => intercomObjectName(s) !== s).map((s) => [
+    s,
+    `{prefix}${intercomObjectName(s)}.{ext}`,
+  ]),
+);
 export const DEFAULT_KEY_TEMPLATE = "{prefix}{stream}.{ext}";
 
 /** Where incremental checkpoints live: next to the data. */

@@ -23,13 +23,13 @@ import {
   streamList,
 } from "@sluice/app-kit";
 import { ConfigError, type ConfigIssue, registerSecret, zodIssues } from "@sluice/core";
-import { STREAMS } from "@sluice/sink-aurora";
+import { INTERCOM_LAYOUT_STREAMS } from "@sluice/source-intercom";
 import { z } from "zod";
 
 export type { LogLevel } from "@sluice/app-kit";
 
-/** Streams the load can land: those the Aurora sink has tables for. */
-export const LOAD_STREAMS: readonly string[] = STREAMS;
+/** Streams the load can land: those Intercom has a table layout for. */
+export const LOAD_STREAMS: readonly string[] = INTERCOM_LAYOUT_STREAMS;
 
 export type InputFormat = DataFormat;
 export const LOAD_MODES = ["replace", "append", "upsert"] as const;
@@ -48,6 +48,8 @@ export interface LoadConfig {
   mode: LoadMode;
   input: { format: InputFormat; gzip: boolean };
   database: DatabaseTarget;
+  /** ALLOW_EMPTY_REPLACE=true: an empty input may empty a populated table in replace mode. */
+  allowEmptyReplace?: boolean | undefined;
   logLevel: LogLevel;
   sentry?: SentryConfig | undefined;
 }
@@ -58,6 +60,7 @@ const schema = z.object({
   LOAD_MODE: oneOf(LOAD_MODES, "replace"),
   INPUT_FORMAT: dataFormat,
   INPUT_GZIP: bool(false),
+  ALLOW_EMPTY_REPLACE: bool(false),
   DATABASE_URL: optionalString,
   DB_HOST: optionalString,
   DB_PORT: z.preprocess(
@@ -146,6 +149,7 @@ export function readLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
             password: v.DB_PASSWORD,
             database: v.DB_NAME!,
           },
+    ...(v.ALLOW_EMPTY_REPLACE ? { allowEmptyReplace: true } : {}),
     logLevel: v.LOG_LEVEL,
     sentry: sentryConfig(v),
   };

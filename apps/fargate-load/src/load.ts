@@ -9,6 +9,7 @@ import {
   silentLogger,
 } from "@sluice/core";
 import { auroraSink } from "@sluice/sink-aurora";
+import { intercomObjectName, withIntercomLayout } from "@sluice/source-intercom";
 import { s3Source } from "@sluice/source-s3";
 import type { InputFormat, LoadConfig } from "./env.js";
 
@@ -26,7 +27,7 @@ export interface RunLoadOptions {
 /** The object a stream is read from, as fargate-extract writes it: contacts → `users.json`. */
 export function objectKeyFor(prefix: string, stream: string, format: InputFormat, gzip = false): string {
   const ext = gzip && format !== "parquet" ? `${format}.gz` : format;
-  return `${prefix}${stream === "contacts" ? "users" : stream}.${ext}`;
+  return `${prefix}${intercomObjectName(stream)}.${ext}`;
 }
 
 /**
@@ -41,7 +42,7 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
     ...options.s3ClientConfig,
   };
   const format = { format: config.input.format, gzip: config.input.gzip };
-  const source: Source & { close?(): Promise<void> } = s3Source({
+  const objects: Source & { close?(): Promise<void> } = s3Source({
     bucket: config.s3.bucket,
     streams: Object.fromEntries(
       config.streams.map((stream) => [
@@ -51,7 +52,19 @@ export async function runLoad(config: LoadConfig, options: RunLoadOptions = {}):
     ),
     clientConfig,
   });
-  const sink: Sink = auroraSink({ ...config.database, logger });
+  // The objects hold Intercom records: their descriptors carry Intercom's table layout.
+  const source: Source = {
+    name: objects.name,
+    check: async (signal) => objects.check?.(signal),
+    discover: async (signal) => ((await objects.discover?.(signal)) ?? []).map(withIntercomLayout),
+    read: (stream, o) => objects.read(stream, o),
+    close: async () => objects.close?.(),
+  };
+  const sink: Sink = auroraSink({
+    ...config.database,
+    ...(config.allowEmptyReplace ? { allowEmptyReplace: true } : {}),
+    logger,
+  });
   try {
     await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
     return await runPipeline({

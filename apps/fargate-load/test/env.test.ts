@@ -61,4 +61,13 @@ describe("readLoadConfig", () => {
     expect(objectKeyFor("data/", "conversations", "jsonl", true)).toBe("data/conversations.jsonl.gz");
     expect(objectKeyFor("", "admins", "parquet", true)).toBe("admins.parquet");
   });
+
+  it("ALLOW_EMPTY_REPLACE=true lets an empty input empty a table in replace mode (off by default)", () => {
+    const env = { S3_BUCKET: "my-lake", DATABASE_URL: "mysql://u@db:3306/wh" };
+    expect(readLoadConfig(env).allowEmptyReplace).toBeUndefined();
+    expect(readLoadConfig({ ...env, ALLOW_EMPTY_REPLACE: "true" }).allowEmptyReplace).toBe(true);
+    expect(fields(() => readLoadConfig({ ...env, ALLOW_EMPTY_REPLACE: "maybe" }))).toEqual([
+      "ALLOW_EMPTY_REPLACE",
+    ]);
+  });
 });

@@ -1,34 +1,40 @@
 /**
  * The two storage backends behind one small interface: MySQL/MariaDB through TypeORM's mysql2
- * pool (dedicated connection per writer, raw mysql2 on the hot path), and SQLite through
- * TypeORM's sql.js driver (one in-process database, operations serialised by a mutex).
+ * pool (a dedicated connection per writer, raw mysql2 on the hot path), and SQLite through
+ * TypeORM's sql.js driver (one in-process database, operations serialised). sql.js is an
+ * optional peer dependency, imported only when `embedded` is asked for.
  */
 import { rename, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import "reflect-metadata";
+import { ConfigError } from "@sluice/core";
 import { DataSource } from "typeorm";
+import { type Cell, rowBytes } from "./cells.js";
+import { mysqlDialect, type SqlDialect, sqliteDialect } from "./dialect/index.js";
 import type { ResolvedOptions } from "./options.js";
-import { buildEntities, buildMigrations, type Dialect, migrationsTableName, quote } from "./schema.js";
-import { type Cell, DEFAULT_TABLES } from "./tables.js";
 import { encodeTsvRows } from "./tsv.js";
 
 export type Row = Record<string, unknown>;
 
 /** One connection's worth of operations. */
 export interface Session {
-  readonly dialect: Dialect;
   /** Runs a statement; SELECTs return rows, others a result header. */
   query(sql: string, params?: Cell[]): Promise<Row[]>;
-  /** Multi-row `REPLACE INTO table (columns) VALUES ...` (last row wins on duplicate keys). */
-  insertRows(table: string, columns: string[], rows: Cell[][]): Promise<void>;
+  /**
+   * `${head} VALUES (…), (…)${suffix}` for every row, in statements kept under the server's
+   * packet limit. Returns the rows sent.
+   */
+  insertRows(head: string, suffix: string, rows: Cell[][]): Promise<void>;
   /** `LOAD DATA LOCAL INFILE ... REPLACE INTO TABLE` fed by a stream (MySQL only). */
   loadRows?(table: string, columns: string[], rows: Cell[][]): Promise<void>;
   release(): Promise<void>;
 }
 
 export interface Backend {
-  readonly dialect: Dialect;
-  readonly dataSource: DataSource;
+  readonly dialect: SqlDialect;
+  /** One connection shared by every writer (sql.js): a transaction must not span `exclusive` calls. */
+  readonly sharedConnection: boolean;
+  /** The server's `max_allowed_packet` in bytes (Infinity-like for SQLite). */
+  readonly maxPacketBytes: number;
   session(): Promise<Session>;
   /** Serialises `fn` against other writers where the backend has a single connection (sql.js). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
@@ -38,7 +44,6 @@ export interface Backend {
 }
 
 interface MysqlResultHeader {
-  affectedRows?: number;
   warningStatus?: number;
 }
 interface MysqlConnection {
@@ -72,11 +77,27 @@ async function assertNoWarnings(
   throw err;
 }
 
-export function createMysqlBackend(options: ResolvedOptions): Backend {
+/** Splits rows into statements of at most `maxBytes` (one row per statement at worst). */
+function* chunks(rows: Cell[][], maxBytes: number): Generator<Cell[][]> {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const n = rowBytes(rows[i]!);
+    if (i > start && bytes + n > maxBytes) {
+      yield rows.slice(start, i);
+      start = i;
+      bytes = 0;
+    }
+    bytes += n;
+  }
+  if (start < rows.length) yield start === 0 ? rows : rows.slice(start);
+}
+
+function mysqlDataSource(options: ResolvedOptions): DataSource {
   const t = options.target;
   if (t.kind !== "mysql") throw new Error("not a mysql target");
   const ssl = t.ssl === true ? { rejectUnauthorized: true } : t.ssl === false ? undefined : t.ssl;
-  const dataSource = new DataSource({
+  return new DataSource({
     type: "mysql",
     connectorPackage: "mysql2",
     host: t.host,
@@ -92,31 +113,36 @@ export function createMysqlBackend(options: ResolvedOptions): Backend {
     ...(ssl === undefined ? {} : { ssl }),
     supportBigNumbers: true,
     bigNumberStrings: true,
-    entities: buildEntities("mysql", options.tables),
-    migrations: buildMigrations(options.tables),
-    migrationsTableName: migrationsTableName(options.tables, DEFAULT_TABLES),
-    migrationsRun: false,
     synchronize: false,
     logging: false,
   });
-  const q = (n: string) => quote("mysql", n);
+}
 
+export async function createMysqlBackend(options: ResolvedOptions): Promise<Backend> {
+  const dataSource = mysqlDataSource(options);
+  await dataSource.initialize();
+  const q = mysqlDialect.quote;
+  const packet = (await dataSource.query("SELECT @@max_allowed_packet AS p")) as Array<{ p: unknown }>;
+  const maxPacketBytes = Number(packet[0]?.p ?? 4 * 1024 * 1024);
+  // Statements stay well under the packet limit; a single row may use up to the whole of it.
+  const statementBytes = Math.min(options.batchBytes, Math.floor(maxPacketBytes * 0.75));
   return {
-    dialect: "mysql",
-    dataSource,
+    dialect: mysqlDialect,
+    sharedConnection: false,
+    maxPacketBytes,
     async session() {
       const runner = dataSource.createQueryRunner("master");
       const conn = (await runner.connect()) as MysqlConnection;
       return {
-        dialect: "mysql",
         async query(sql, params) {
           return (await mysqlQuery(conn, { sql, values: params ?? [] })) as Row[];
         },
-        async insertRows(table, columns, rows) {
-          if (rows.length === 0) return;
-          const tuple = `(${columns.map(() => "?").join(",")})`;
-          const sql = `REPLACE INTO ${q(table)} (${columns.map(q).join(",")}) VALUES ${rows.map(() => tuple).join(",")}`;
-          await mysqlQuery(conn, { sql, values: rows.flat() });
+        async insertRows(head, suffix, rows) {
+          for (const part of chunks(rows, statementBytes)) {
+            const tuple = `(${part[0]!.map(() => "?").join(",")})`;
+            const sql = `${head} VALUES ${part.map(() => tuple).join(",")}${suffix}`;
+            await mysqlQuery(conn, { sql, values: part.flat() });
+          }
         },
         async loadRows(table, columns, rows) {
           if (rows.length === 0) return;
@@ -150,33 +176,42 @@ interface SqlJsStatement {
   free(): void;
 }
 interface SqlJsDatabase {
-  run(sql: string, params?: unknown[]): void;
   prepare(sql: string): SqlJsStatement;
   export(): Uint8Array;
 }
 
-export function createSqliteBackend(options: ResolvedOptions): Backend {
+/** sql.js, loaded on demand: an optional peer dependency only the embedded option needs. */
+async function loadSqlJs(): Promise<unknown> {
+  try {
+    const mod = (await import("sql.js")) as { default?: unknown };
+    return mod.default ?? mod;
+  } catch (e) {
+    throw new ConfigError(
+      "auroraSink embedded",
+      [{ field: "embedded", message: "needs the optional peer dependency sql.js (npm install sql.js)" }],
+      { cause: e },
+    );
+  }
+}
+
+export async function createSqliteBackend(options: ResolvedOptions): Promise<Backend> {
   const t = options.target;
   if (t.kind !== "sqlite") throw new Error("not a sqlite target");
   const file = t.location === ":memory:" ? undefined : t.location;
   const dataSource = new DataSource({
     type: "sqljs",
+    driver: await loadSqlJs(),
     ...(file ? { location: file } : {}),
     autoSave: false,
-    entities: buildEntities("sqlite", options.tables),
-    migrations: buildMigrations(options.tables),
-    migrationsTableName: migrationsTableName(options.tables, DEFAULT_TABLES),
-    migrationsRun: false,
     synchronize: false,
     logging: false,
   });
-  const q = (n: string) => quote("sqlite", n);
+  await dataSource.initialize();
   const db = () => (dataSource.driver as unknown as { databaseConnection: SqlJsDatabase }).databaseConnection;
   let chain: Promise<unknown> = Promise.resolve();
   let persistChain: Promise<unknown> = Promise.resolve();
 
   const session: Session = {
-    dialect: "sqlite",
     async query(sql, params) {
       const stmt = db().prepare(sql);
       try {
@@ -188,11 +223,9 @@ export function createSqliteBackend(options: ResolvedOptions): Backend {
         stmt.free();
       }
     },
-    async insertRows(table, columns, rows) {
+    async insertRows(head, suffix, rows) {
       if (rows.length === 0) return;
-      const stmt = db().prepare(
-        `INSERT OR REPLACE INTO ${q(table)} (${columns.map(q).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
-      );
+      const stmt = db().prepare(`${head} VALUES (${rows[0]!.map(() => "?").join(",")})${suffix}`);
       try {
         for (const row of rows) stmt.run(row);
       } finally {
@@ -203,8 +236,9 @@ export function createSqliteBackend(options: ResolvedOptions): Backend {
   };
 
   return {
-    dialect: "sqlite",
-    dataSource,
+    dialect: sqliteDialect,
+    sharedConnection: true,
+    maxPacketBytes: 1_000_000_000,
     async session() {
       return session;
     },

@@ -57,7 +57,7 @@ runSinkConformance({
         if (!existsSync(file)) return [];
         const database = new SQL.Database(await readFile(file));
         try {
-          const res = database.exec("SELECT raw FROM users");
+          const res = database.exec("SELECT raw FROM contacts");
           return (res[0]?.values ?? []).map((v) => parse(v[0]));
         } finally {
           database.close();

@@ -27,15 +27,18 @@ it("sql.js: modes, inline conversation parts, checkpoint in the upsert transacti
       id: 7,
       state: "open",
       open: true,
-      admin_assignee_id: 0,
+      admin_assignee_id: null,
       conversation_parts: {
         conversation_parts: [{ id: 1, body: "😀 مرحبا", created_at: 1_700_000_000 }],
         total_count: 1,
       },
     },
   ]);
-  const report = await w.commit({ stateKey: "intercom/conversations", checkpoint: { cursor: 42 } });
-  expect(report).toMatchObject({ checkpointPersisted: true, details: { parts: 1 } });
+  const report = await w.commit({ stateKey: "src/conversations", checkpoint: { cursor: 42 } });
+  expect(report).toMatchObject({
+    checkpointPersisted: true,
+    details: { children: { conversation_part: 1 } },
+  });
 
   w = await sink.open(stream("contacts"), openOptions("replace"));
   await w.write([contact(100)]);
@@ -45,7 +48,7 @@ it("sql.js: modes, inline conversation parts, checkpoint in the upsert transacti
 
   // A new sink instance (another process) reads the persisted file.
   sink = auroraSink({ embedded: { sqlite: file } });
-  expect(await sink.stateStore().load("intercom/conversations")).toEqual({ cursor: 42 });
+  expect(await sink.stateStore().load("src/conversations")).toEqual({ cursor: 42 });
   w = await sink.open(stream("contacts"), openOptions("upsert"));
   await w.write([contact(3, { name: "Updated" })]);
   await w.commit({ stateKey: "k" });

@@ -1,4 +1,10 @@
+export { mysqlDialect, type SqlDialect, sqliteDialect } from "./dialect/index.js";
 export type { AuroraSinkOptions } from "./options.js";
-export { buildEntities, buildMigrations } from "./schema.js";
 export { type AuroraSink, auroraSink, type LoadMethod } from "./sink.js";
-export { DEFAULT_TABLES, type IntercomStream, STREAMS, type TableKey } from "./tables.js";
+export {
+  type ColumnDef,
+  logicalTypeOf,
+  type StreamTables,
+  streamTables,
+  type TableDef,
+} from "./table-def.js";

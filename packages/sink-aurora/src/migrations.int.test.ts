@@ -1,12 +1,10 @@
-import { AuthError, TransientError } from "@sluice/core";
-import { DataSource } from "typeorm";
+import { AuthError, DataError, TransientError } from "@sluice/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuroraSink, auroraSink, buildEntities, buildMigrations, DEFAULT_TABLES } from "./index.js";
+import { type AuroraSink, auroraSink } from "./index.js";
 import {
   createTestDatabase,
   MYSQL_HOST,
   MYSQL_PORT,
-  MYSQL_USER,
   openOptions,
   stream,
   type TestDatabase,
@@ -32,82 +30,145 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe("migrations", () => {
-  it("fresh database -> migrate -> every table exists (utf8mb4_unicode_ci); again -> no-op", async () => {
+const colTypes = async (table: string) => {
+  const [rows] = await db.conn.query(
+    "SELECT column_name AS n, column_type AS t FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+    [db.database, table],
+  );
+  return Object.fromEntries((rows as Array<{ n: string; t: string }>).map((r) => [r.n, r.t]));
+};
+const schema = (properties: Record<string, unknown>) => ({ type: "object", properties });
+
+describe("schema evolution", () => {
+  it("migrate() creates the tables once (utf8mb4_unicode_ci), records it, and is a no-op again", async () => {
     const sink = makeSink({ migrate: false });
     await expect(sink.open(stream("contacts"), openOptions("replace"))).rejects.toMatchObject({
       code: "config_invalid",
       message: expect.stringContaining("run migrate()"),
     });
-    expect(await tables()).toEqual([]);
-    await sink.migrate();
-    expect(await tables()).toEqual([...Object.values(DEFAULT_TABLES), "sluice_migrations"].sort());
+    await makeSink().migrate([stream("contacts"), stream("conversations")]);
+    expect(await tables()).toEqual(
+      expect.arrayContaining([
+        "users",
+        "conversation",
+        "conversation_part",
+        "sync_state",
+        "sluice_schema_migrations",
+      ]),
+    );
     const [collations] = await db.conn.query(
-      "SELECT DISTINCT TABLE_COLLATION AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'sluice_migrations'",
+      "SELECT DISTINCT TABLE_COLLATION AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?",
       [db.database],
     );
     expect(collations).toEqual([{ c: "utf8mb4_unicode_ci" }]);
-    const [ran] = await db.conn.query("SELECT name FROM sluice_migrations");
-    expect(ran).toEqual([{ name: "InitialSchema1732400000000" }]);
-
-    await sink.migrate();
-    await makeSink().migrate();
-    expect((await db.conn.query("SELECT name FROM sluice_migrations"))[0]).toHaveLength(1);
+    const recorded = async () =>
+      (
+        (await db.conn.query("SELECT table_name AS t FROM sluice_schema_migrations ORDER BY t"))[0] as Array<{
+          t: string;
+        }>
+      ).map((r) => r.t);
+    expect(await recorded()).toEqual(["conversation", "conversation_part", "users"]);
+    await makeSink().migrate([stream("contacts"), stream("conversations")]);
+    expect(await recorded()).toEqual(["conversation", "conversation_part", "users"]);
+    // Now the tables exist: migrate: false opens them.
+    const w = await sink.open(stream("contacts"), openOptions("replace"));
+    await w.abort("done");
   });
 
-  it("custom table names get their own tables and migrations record", async () => {
-    const sink = makeSink({
-      tables: { contacts: "ic_users", conversations: "ic_conv", sync_state: "ic_state" },
+  it("a new property adds a nullable column; a wider string widens; a disappeared one stays; rows kept", async () => {
+    const v1 = {
+      name: "evo",
+      primaryKey: ["id"],
+      schema: schema({ id: { type: "string" }, code: { type: "string", maxLength: 8 } }),
+    };
+    let w = await makeSink().open(v1, openOptions("replace"));
+    await w.write([{ id: "a", code: "x" }]);
+    await w.commit({ stateKey: "k" });
+    expect(await colTypes("evo")).toEqual({
+      id: "varchar(255)",
+      code: "varchar(8)",
+      raw: expect.stringMatching(/json|longtext/),
     });
-    await sink.migrate();
-    const all = await tables();
-    expect(all).toEqual(expect.arrayContaining(["ic_users", "ic_conv", "ic_state"]));
-    const custom = all.filter((t) => t?.startsWith("sluice_migrations_"));
-    expect(custom).toHaveLength(1);
-    await sink.migrate();
-    expect((await db.conn.query(`SELECT name FROM \`${custom[0]}\``))[0]).toHaveLength(1);
+
+    const v2 = {
+      ...v1,
+      schema: schema({
+        id: { type: "string" },
+        code: { type: "string", maxLength: 40 },
+        added: { type: "integer" },
+      }),
+    };
+    w = await makeSink().open(v2, openOptions("upsert"));
+    await w.write([{ id: "b", code: "a much longer code than 8", added: 7 }]);
+    const r = await w.commit({ stateKey: "k" });
+    expect(r.details?.schemaChanges).toEqual([
+      { table: "evo", column: "code", action: "widen_column", from: "VARCHAR(8)", to: "VARCHAR(40)" },
+      { table: "evo", column: "added", action: "add_column", to: "BIGINT" },
+    ]);
+    expect(await colTypes("evo")).toMatchObject({ code: "varchar(40)", added: "bigint(20)" });
+
+    const v3 = { ...v1, schema: schema({ id: { type: "string" } }) };
+    w = await makeSink().open(v3, openOptions("upsert"));
+    await w.write([{ id: "c" }]);
+    await w.commit({ stateKey: "k" });
+    expect(Object.keys(await colTypes("evo"))).toEqual(["id", "code", "raw", "added"]);
+    const [rows] = await db.conn.query("SELECT id, code, added FROM evo ORDER BY id");
+    expect(rows).toEqual([
+      { id: "a", code: "x", added: null },
+      { id: "b", code: "a much longer code than 8", added: 7 },
+      { id: "c", code: null, added: null },
+    ]);
+    const [migrations] = await db.conn.query(
+      "SELECT statements FROM sluice_schema_migrations WHERE table_name = 'evo'",
+    );
+    expect((migrations as unknown[]).length).toBe(2);
   });
 
-  it("entities match the migrated schema, and TypeORM repositories work on it", async () => {
-    const names = { ...DEFAULT_TABLES, contacts: "users_entities" };
-    const ds = new DataSource({
-      type: "mysql",
-      connectorPackage: "mysql2",
-      host: MYSQL_HOST,
-      port: MYSQL_PORT,
-      username: MYSQL_USER,
-      database: db.database,
-      charset: "utf8mb4_unicode_ci",
-      timezone: "Z",
-      entities: buildEntities("mysql", names),
-      migrations: buildMigrations(names),
-      migrationsTableName: "entities_migrations",
-    });
-    await ds.initialize();
-    try {
-      await ds.runMigrations();
-      // MariaDB stores JSON as LONGTEXT and BOOLEAN as TINYINT.
-      const dbType: Record<string, string[]> = { json: ["json", "longtext"], boolean: ["tinyint"] };
-      for (const meta of ds.entityMetadatas) {
-        const [cols] = await db.conn.query(
-          "SELECT COLUMN_NAME AS name, DATA_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_KEY AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-          [db.database, meta.tableName],
-        );
-        const byName = new Map((cols as Array<Record<string, string>>).map((c) => [c.name, c]));
-        expect([...byName.keys()].sort()).toEqual(meta.columns.map((c) => c.databaseName).sort());
-        for (const c of meta.columns) {
-          const col = byName.get(c.databaseName)!;
-          expect(dbType[String(c.type)] ?? [String(c.type)]).toContain(col.type);
-          expect(col.nullable === "YES").toBe(c.isNullable);
-          expect(col.k === "PRI").toBe(c.isPrimary);
-        }
-      }
-      const repo = ds.getRepository<Record<string, unknown>>("IntercomContact");
-      await repo.save({ id: "e1", raw: { id: "e1" }, created_at: new Date(0) });
-      expect(await repo.findOneByOrFail({ id: "e1" })).toMatchObject({ id: "e1", created_at: new Date(0) });
-    } finally {
-      await ds.destroy();
-    }
+  it("an incompatible type is reported, the column kept, and a value that does not fit is a DataError", async () => {
+    await db.conn.query(
+      "CREATE TABLE clash (id VARCHAR(10) NOT NULL PRIMARY KEY, n INT NULL, raw JSON NOT NULL)",
+    );
+    const d = {
+      name: "clash",
+      primaryKey: ["id"],
+      schema: schema({ id: { type: "string" }, n: { type: "boolean" } }),
+    };
+    const w = await makeSink().open(d, openOptions("upsert"));
+    await w.write([{ id: "a", n: true }]);
+    // bool → an existing INT column: compatible, stored as 1
+    await w.commit({ stateKey: "k" });
+    const d2 = { ...d, schema: schema({ id: { type: "string" }, n: { type: "string" } }) };
+    const w2 = await makeSink().open(d2, openOptions("upsert"));
+    const error = await w2.write([{ id: "b", n: "not a number" }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).location).toMatchObject({ stream: "clash", recordId: "b", field: "n" });
+    await w2.abort(error);
+    // An INT column is kept when the schema says integer (BIGINT wanted): out-of-range values fail.
+    const d3 = { ...d, schema: schema({ id: { type: "string" }, n: { type: "integer" } }) };
+    const big = await makeSink().open(d3, openOptions("upsert"));
+    await expect(big.write([{ id: "y", n: 2 ** 40 }])).rejects.toThrow(/out of range for a 32-bit column/);
+    await big.abort("x");
+    expect(await colTypes("clash")).toMatchObject({ id: "varchar(255)", n: "int(11)" });
+  });
+
+  it("concurrent first opens of a new table serialise on the DDL lock (one CREATE recorded)", async () => {
+    const d = {
+      name: "race",
+      primaryKey: ["id"],
+      schema: schema({ id: { type: "string" }, v: { type: "integer" } }),
+    };
+    const writers = await Promise.all([1, 2, 3].map(() => makeSink().open(d, openOptions("upsert"))));
+    await Promise.all(
+      writers.map((w, i) => w.write([{ id: `r${i}`, v: i }]).then(() => w.commit({ stateKey: "k" }))),
+    );
+    const [[row]] = (await db.conn.query(
+      "SELECT COUNT(*) AS n FROM sluice_schema_migrations WHERE table_name = 'race'",
+    )) as unknown as [Array<{ n: number }>];
+    expect(Number(row?.n)).toBe(1);
+    const [[count]] = (await db.conn.query("SELECT COUNT(*) AS n FROM race")) as unknown as [
+      Array<{ n: number }>,
+    ];
+    expect(Number(count?.n)).toBe(3);
   });
 });
 

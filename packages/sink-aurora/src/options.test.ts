@@ -15,7 +15,7 @@ describe("options", () => {
       database: "warehouse",
     });
     expect(o).toMatchObject({ migrate: true, batchRows: 2000, poolSize: 10 });
-    expect(o.tables.contacts).toBe("users");
+    expect(o).toMatchObject({ tables: {}, stateTable: "sync_state", allowEmptyReplace: false });
   });
 
   it("lists every invalid field in one ConfigError, never printing the password", () => {
@@ -25,7 +25,7 @@ describe("options", () => {
         url: "mysql://u:Sup3r-S3cret-pw@host",
         batchRows: 0,
         loadMethod: "copy",
-        tables: { contacts: "bad name;", tags: "conversation" },
+        tables: { contacts: "bad name;", tags: "sync_state" },
         bogus: 1,
       } as never);
     } catch (e) {

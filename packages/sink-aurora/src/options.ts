@@ -1,19 +1,13 @@
 import { type Logger, parseOptions, registerSecret } from "@sluice/core";
 import { z } from "zod";
-import type { TableNames } from "./schema.js";
-import { DEFAULT_TABLES, STREAMS, type TableKey } from "./tables.js";
 
-// Staging/old names append "__stg_" + 8 chars to the table name; MySQL identifiers are <= 64.
+// Staging/old names append 19 characters to the table name; MySQL identifiers are <= 64.
 const tableName = z
   .string()
   .regex(
-    /^[A-Za-z_][A-Za-z0-9_]{0,49}$/,
-    "must be a plain identifier of at most 50 characters (letters, digits, _)",
+    /^[A-Za-z_][A-Za-z0-9_]{0,44}$/,
+    "must be a plain identifier of at most 45 characters (letters, digits, _)",
   );
-
-const tablesShape = Object.fromEntries(
-  [...STREAMS, "sync_state"].map((k) => [k, tableName.optional()]),
-) as Record<TableKey, z.ZodOptional<typeof tableName>>;
 
 const sslSchema = z.union([
   z.boolean(),
@@ -40,8 +34,18 @@ export const optionsSchema = z
       .string()
       .regex(/^[A-Za-z0-9_$-]{1,64}$/, "must be a database name (letters, digits, _ $ -)")
       .optional(),
-    tables: z.object(tablesShape).strict().optional(),
+    /** Table per stream name (beats the stream's layout), plus `sync_state` for checkpoints. */
+    tables: z.record(z.string(), tableName).optional(),
+    migrationsTable: tableName.default("sluice_schema_migrations"),
     migrate: z.boolean().default(true),
+    /** Replace with no records empties a populated table only when this is true. */
+    allowEmptyReplace: z.boolean().default(false),
+    /** SQLite: staging tables of runs started longer ago than this are swept (MySQL uses locks). */
+    staleStagingMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60 * 1000),
     batchRows: z.number().int().min(1).max(1_000_000).default(2000),
     /** Flush a batch before it reaches this many bytes (keeps INSERTs under max_allowed_packet). */
     batchBytes: z
@@ -94,10 +98,9 @@ export const optionsSchema = z
           }
         }
       }
-      const names = Object.values({
-        ...DEFAULT_TABLES,
-        ...Object.fromEntries(Object.entries(o.tables ?? {}).filter(([, v]) => typeof v === "string")),
-      }).map((t) => t.toLowerCase());
+      const names = Object.values({ sync_state: "sync_state", ...o.tables }).map((t) =>
+        String(t).toLowerCase(),
+      );
       const dupes = names.filter((t, i) => names.indexOf(t) !== i);
       if (dupes.length > 0) {
         ctx.addIssue({
@@ -135,8 +138,13 @@ export interface SqliteTarget {
 
 export interface ResolvedOptions {
   target: MysqlTarget | SqliteTarget;
-  tables: TableNames;
+  /** Table overrides by stream name. */
+  tables: Record<string, string>;
+  stateTable: string;
+  migrationsTable: string;
   migrate: boolean;
+  allowEmptyReplace: boolean;
+  staleStagingMs: number;
   batchRows: number;
   batchBytes: number;
   loadMethod: "insert" | "load-data" | undefined;
@@ -163,8 +171,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     }
   }
   const o = parseOptions(optionsSchema, input, "auroraSink options");
-  const tables: TableNames = { ...DEFAULT_TABLES };
-  for (const [k, v] of Object.entries(o.tables ?? {})) if (v) tables[k as TableKey] = v;
+  const { sync_state: stateTable = "sync_state", ...tables } = o.tables ?? {};
   let target: MysqlTarget | SqliteTarget;
   if (o.embedded) {
     target = { kind: "sqlite", location: o.embedded.sqlite };
@@ -195,7 +202,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   return {
     target,
     tables,
+    stateTable,
+    migrationsTable: o.migrationsTable,
     migrate: o.migrate,
+    allowEmptyReplace: o.allowEmptyReplace,
+    staleStagingMs: o.staleStagingMs,
     batchRows: o.batchRows,
     batchBytes: o.batchBytes,
     loadMethod: o.loadMethod,

@@ -34,33 +34,33 @@ describe.each(["load-data", "insert"] as const)("modes with loadMethod=%s", (loa
     const table = `users_${loadMethod.replace("-", "_")}`;
     let w = await sink.open(stream("contacts"), openOptions("replace"));
     await w.write(Array.from({ length: 20 }, (_, i) => contact(i)));
-    const r1 = await w.commit({ stateKey: "intercom/contacts" });
+    const r1 = await w.commit({ stateKey: "src/contacts" });
     expect(r1.records).toBe(20);
     expect(r1.details?.loadMethod).toBe(loadMethod);
     expect(await count(table)).toBe(20);
 
     w = await sink.open(stream("contacts"), openOptions("replace"));
     await w.write(Array.from({ length: 5 }, (_, i) => contact(100 + i)));
-    await w.commit({ stateKey: "intercom/contacts" });
+    await w.commit({ stateKey: "src/contacts" });
     expect(await count(table)).toBe(5);
     expect((await rows(`SHOW TABLES LIKE '${table}\\_\\_%'`)).length).toBe(0);
 
     w = await sink.open(stream("contacts"), openOptions("append"));
     await w.write(Array.from({ length: 3 }, (_, i) => contact(200 + i)));
-    const r3 = await w.commit({ stateKey: "intercom/contacts", checkpoint: { cursor: 1 } });
+    const r3 = await w.commit({ stateKey: "src/contacts", checkpoint: { cursor: 1 } });
     expect(r3.checkpointPersisted).toBe(true);
     expect(await count(table)).toBe(8);
 
     w = await sink.open(stream("contacts"), openOptions("upsert"));
     await w.write([contact(200, { name: "Renamed" }), contact(300), contact(300, { name: "Last wins" })]);
-    const r4 = await w.commit({ stateKey: "intercom/contacts", checkpoint: { cursor: 2 } });
+    const r4 = await w.commit({ stateKey: "src/contacts", checkpoint: { cursor: 2 } });
     expect(r4.checkpointPersisted).toBe(true);
     expect(await count(table)).toBe(9);
     const [c200] = await rows(`SELECT name FROM \`${table}\` WHERE id = ?`, [contact(200).id]);
     const [c300] = await rows(`SELECT name FROM \`${table}\` WHERE id = ?`, [contact(300).id]);
     expect(c200?.name).toBe("Renamed");
     expect(c300?.name).toBe("Last wins");
-    expect(await sink.stateStore().load("intercom/contacts")).toEqual({ cursor: 2 });
+    expect(await sink.stateStore().load("src/contacts")).toEqual({ cursor: 2 });
   });
 });
 
@@ -77,13 +77,14 @@ const conversation = (id: string, parts: number, extra: JsonObject = {}): JsonOb
     type: "contact.list",
     contacts: [{ type: "contact", id: "6762f1261bb69f9f2193bba7", external_id: "70" }],
   },
-  admin_assignee_id: 0,
+  admin_assignee_id: null,
   team_assignee_id: 5_017_691,
   open: false,
   state: "closed",
   read: true,
   priority: "none",
   statistics: { count_conversation_parts: parts },
+  parts_truncated: false,
   custom_attributes: { topic: "billing" },
   conversation_parts: {
     type: "conversation_part.list",
@@ -108,8 +109,8 @@ describe("conversations", () => {
     const sink = makeSink();
     let w = await sink.open(stream("conversations"), openOptions("replace"));
     await w.write([conversation("503", 4), conversation("504", 2)]);
-    const report = await w.commit({ stateKey: "intercom/conversations" });
-    expect(report.details).toMatchObject({ rows: 2, parts: 6, partsTable: "conversation_part" });
+    const report = await w.commit({ stateKey: "src/conversations" });
+    expect(report.details).toMatchObject({ rows: 2, children: { conversation_part: 6 } });
     const [c] = await rows("SELECT * FROM conversation WHERE id = '503'");
     expect(c).toMatchObject({
       admin_assignee_id: null,
@@ -138,8 +139,10 @@ describe("conversations", () => {
     });
 
     w = await sink.open(stream("conversations"), openOptions("replace"));
-    await w.write([conversation("600", 1, { statistics: { count_conversation_parts: 700 } })]);
-    await w.commit({ stateKey: "intercom/conversations" });
+    await w.write([
+      conversation("600", 1, { statistics: { count_conversation_parts: 700 }, parts_truncated: true }),
+    ]);
+    await w.commit({ stateKey: "src/conversations" });
     expect(await count("conversation")).toBe(1);
     expect(await rows("SELECT conversation_id, id FROM conversation_part")).toEqual([
       { conversation_id: "600", id: "1" },
@@ -168,7 +171,7 @@ describe("conversations", () => {
         created_at: 2,
       },
     ]);
-    await w.commit({ stateKey: "intercom/conversation_parts" });
+    await w.commit({ stateKey: "src/conversation_parts" });
     expect(await rows("SELECT conversation_id, body FROM parts_stream ORDER BY conversation_id")).toEqual([
       { conversation_id: "77", body: "a" },
       { conversation_id: "78", body: "b" },
@@ -205,7 +208,7 @@ describe("bad data", () => {
   it.each([
     ["missing id", { type: "contact", email: "x@example.com" }, /missing id/],
     ["non-object", "just a string", /not an object/],
-    ["id too long", { type: "contact", id: "x".repeat(65) }, /id longer than 64/],
+    ["id too long", { type: "contact", id: "x".repeat(65) }, /longer than 64 characters/],
     ["bad timestamp", { type: "contact", id: "ok", created_at: "yesterday" }, /not a timestamp/],
   ])("%s: DataError naming stream and record, table untouched", async (_name, bad, message) => {
     const sink = makeSink();
@@ -258,7 +261,7 @@ describe("upsert and sync_state", () => {
     });
     let w = await sink.open(stream("segments"), openOptions("upsert"));
     await w.write([seg("a", "A"), seg("b", "B")]);
-    expect(await w.commit({ stateKey: "intercom/segments", checkpoint: { cursor: 10 } })).toMatchObject({
+    expect(await w.commit({ stateKey: "src/segments", checkpoint: { cursor: 10 } })).toMatchObject({
       checkpointPersisted: true,
     });
     const before = await rows("SELECT id, name FROM seg_tx ORDER BY id");
@@ -267,24 +270,22 @@ describe("upsert and sync_state", () => {
     await w.write([seg("a", "A2"), seg("c", "C")]);
     // Make the checkpoint write (which comes after the data in the transaction) fail.
     await db.conn.query("RENAME TABLE state_tx TO state_tx_away");
-    const error = await w
-      .commit({ stateKey: "intercom/segments", checkpoint: { cursor: 20 } })
-      .catch((e) => e);
+    const error = await w.commit({ stateKey: "src/segments", checkpoint: { cursor: 20 } }).catch((e) => e);
     await db.conn.query("RENAME TABLE state_tx_away TO state_tx");
     expect(error).toBeInstanceOf(Error);
     await w.abort(error);
     expect(await rows("SELECT id, name FROM seg_tx ORDER BY id")).toEqual(before);
-    expect(await sink.stateStore().load("intercom/segments")).toEqual({ cursor: 10 });
+    expect(await sink.stateStore().load("src/segments")).toEqual({ cursor: 10 });
 
     w = await sink.open(stream("segments"), openOptions("upsert"));
     await w.write([seg("a", "A2"), seg("c", "C")]);
-    await w.commit({ stateKey: "intercom/segments", checkpoint: { cursor: 20 } });
+    await w.commit({ stateKey: "src/segments", checkpoint: { cursor: 20 } });
     expect(await rows("SELECT id, name FROM seg_tx ORDER BY id")).toEqual([
       { id: "a", name: "A2" },
       { id: "b", name: "B" },
       { id: "c", name: "C" },
     ]);
-    expect(await sink.stateStore().load("intercom/segments")).toEqual({ cursor: 20 });
+    expect(await sink.stateStore().load("src/segments")).toEqual({ cursor: 20 });
   });
 
   it("abort rolls back and drops the staging table; append of an existing key is a DataError", async () => {
@@ -316,15 +317,16 @@ describe("upsert and sync_state", () => {
   it("stateStore saves and loads checkpoints", async () => {
     const store = makeSink().stateStore();
     expect(await store.load("nope")).toBeUndefined();
-    await store.save("intercom/contacts", { cursor: 1_732_200_000, note: "é😀" });
-    await store.save("intercom/contacts", { cursor: 1_732_200_001 });
-    expect(await store.load("intercom/contacts")).toEqual({ cursor: 1_732_200_001 });
+    await store.save("src/contacts", { cursor: 1_732_200_000, note: "é😀" });
+    await store.save("src/contacts", { cursor: 1_732_200_001 });
+    expect(await store.load("src/contacts")).toEqual({ cursor: 1_732_200_001 });
   });
 
-  it("an unknown stream is a ConfigError at open", async () => {
-    await expect(makeSink().open(stream("tickets"), openOptions("replace"))).rejects.toMatchObject({
+  it("upsert without a primary key is a ConfigError at open", async () => {
+    const keyless = { name: "events", primaryKey: [] };
+    await expect(makeSink().open(keyless, openOptions("upsert"))).rejects.toMatchObject({
       code: "config_invalid",
-      message: expect.stringContaining('no table for stream "tickets"'),
+      message: expect.stringContaining("upsert needs a primary key"),
     });
   });
 });

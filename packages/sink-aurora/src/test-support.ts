@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type JsonObject, type OpenOptions, silentLogger, type WriteMode } from "@sluice/core";
 import mysql from "mysql2/promise";
+import { laidOut } from "./test-layouts.js";
 
 export const MYSQL_HOST = process.env.SLUICE_TEST_MYSQL_HOST ?? "127.0.0.1";
 export const MYSQL_PORT = Number(process.env.SLUICE_TEST_MYSQL_PORT ?? 3306);
@@ -53,7 +54,8 @@ export function openOptions(mode: WriteMode, runId = randomUUID()): OpenOptions 
   };
 }
 
-export const stream = (name: string) => ({ name, primaryKey: ["id"] });
+/** A descriptor with its test layout (see test-layouts.ts). */
+export const stream = (name: string) => laidOut(name);
 
 export function contact(i: number, extra: JsonObject = {}): JsonObject {
   return {

@@ -3,7 +3,7 @@
  * backslash, tab, newline, carriage return and NUL are escaped; NULL is `\N`. FIELDS ENCLOSED BY
  * is empty, so the word NULL stays a string.
  */
-import type { Cell } from "./tables.js";
+import type { Cell } from "./cells.js";
 
 const SPECIAL = /[\\\t\n\r\0]/;
 const SPECIAL_G = /[\\\t\n\r\0]/g;

@@ -73,3 +73,28 @@ it("lists every bad field before making any request", async () => {
   );
   expect((err as Error).message).not.toContain(EXAMPLE_KEY_ID);
 });
+
+it("uploads a payload larger than one part as a multipart upload through the sink's object upload", async () => {
+  const records = Array.from({ length: 3000 }, (_, i) => ({ id: i, text: "x".repeat(3000) }));
+  const r = await writeToS3({ ...config, bucket_path: "big/payload.jsonl", format: "jsonl" }, records, {
+    client: s3.client,
+  });
+  const bytes = (await getBytes(s3.client, bucket, "big/payload.jsonl"))!;
+  expect(bytes.byteLength).toBeGreaterThan(8 * 1024 * 1024);
+  expect(r).toMatchObject({ records: 3000, bytes: bytes.byteLength, sha256: sha256(bytes) });
+});
+
+it("aborts on the signal: nothing lands", async () => {
+  const controller = new AbortController();
+  controller.abort(new Error("stop"));
+  const err = await writeToS3(
+    { ...config, bucket_path: "cancelled/x.json" },
+    { a: 1 },
+    {
+      client: s3.client,
+      signal: controller.signal,
+    },
+  ).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(Error);
+  expect(await listKeys(s3.client, bucket, "cancelled/")).toEqual([]);
+});

@@ -1,6 +1,4 @@
-import { createHash } from "node:crypto";
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   ConfigError,
   type ConfigIssue,
@@ -12,9 +10,14 @@ import {
   zodIssues,
 } from "@sluice/core";
 import { createEncoder, extensionFor, type FormatOptions } from "@sluice/formats";
-import { toS3Error } from "@sluice/s3-common";
+import { resolveClient } from "@sluice/s3-common";
 import { z } from "zod";
 import { bucketNameProblems, REGION_PATTERN } from "./naming-rules.js";
+import { ObjectUpload } from "./object-upload.js";
+
+/** Part size and parallel parts of the upload: one PutObject below 8 MiB, else multipart. */
+const PART_SIZE = 8 * 1024 * 1024;
+const QUEUE_SIZE = 4;
 
 /** The seed project's config for landing a payload in S3 (snake_case, as read from its config files). */
 export interface WriteToS3Config {
@@ -141,8 +144,9 @@ function toRecords(payload: unknown): JsonObject[] {
 
 /**
  * Writes `payload` (a key-value object = one record, or an array of records) from memory to
- * `s3://bucket_name/bucket_path` in the configured format. The body is uploaded with
- * lib-storage's `Upload` (one PutObject, or a multipart upload for large payloads).
+ * `s3://bucket_name/bucket_path` in the configured format. The client comes from the shared
+ * resolver (`@sluice/s3-common`) and the body goes through the S3 sink's object upload (one
+ * PutObject, or a multipart upload for large payloads, aborted on failure or on `signal`).
  */
 export async function writeToS3(
   config: WriteToS3Config,
@@ -154,56 +158,50 @@ export async function writeToS3(
   const logger = (options.logger ?? silentLogger()).child({ component: "writeToS3" });
   const format: FormatOptions = { ...options.formatOptions, format: cfg.format, gzip: cfg.gzip };
   const key = payloadKey(cfg.bucket_path, format);
-  const location = `s3://${cfg.bucket_name}/${key}`;
-
   const encoder = createEncoder(format);
-  const chunks = [...(await encoder.encode(records)), ...(await encoder.finish())];
-  const body = Buffer.concat(chunks);
-  const sha256 = createHash("sha256").update(body).digest("hex");
-
-  const owned = !options.client;
-  const client =
-    options.client ??
-    new S3Client({
-      ...options.clientConfig,
-      region: cfg.aws_region_name,
-      ...(cfg.aws_access_key_id && cfg.aws_secret_access_key
-        ? { credentials: { accessKeyId: cfg.aws_access_key_id, secretAccessKey: cfg.aws_secret_access_key } }
-        : {}),
-    });
+  const credentials =
+    cfg.aws_access_key_id && cfg.aws_secret_access_key
+      ? { credentials: { accessKeyId: cfg.aws_access_key_id, secretAccessKey: cfg.aws_secret_access_key } }
+      : {};
+  const { client, owned } = resolveClient(
+    options.client
+      ? { client: options.client }
+      : { clientConfig: { ...options.clientConfig, ...credentials }, region: cfg.aws_region_name },
+  );
+  const upload = new ObjectUpload({
+    client,
+    bucket: cfg.bucket_name,
+    key,
+    partSize: PART_SIZE,
+    queueSize: QUEUE_SIZE,
+    contentType: encoder.contentType,
+    contentEncoding: encoder.contentEncoding,
+    signal: options.signal ?? new AbortController().signal,
+    logger,
+  });
   try {
-    const upload = new Upload({
-      client,
-      params: {
-        Bucket: cfg.bucket_name,
-        Key: key,
-        Body: body,
-        ContentType: encoder.contentType,
-        ContentEncoding: encoder.contentEncoding,
-      },
-    });
-    const onAbort = () => void upload.abort().catch(() => undefined);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    let etag: string | undefined;
-    try {
-      const r = await upload.done();
-      etag = r.ETag;
-    } catch (e) {
-      throw toS3Error(e, `Upload ${location}`, cfg.bucket_name);
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-    }
-    logger.info({ location, records: records.length, bytes: body.byteLength }, "payload written to S3");
+    options.signal?.throwIfAborted();
+    await upload.append(await encoder.encode(records));
+    await upload.append(await encoder.finish());
+    upload.records = records.length;
+    const summary = await upload.complete();
+    logger.info(
+      { location: upload.uri, records: records.length, bytes: summary.bytes },
+      "payload written to S3",
+    );
     return {
       bucket: cfg.bucket_name,
       key,
-      location,
+      location: upload.uri,
       records: records.length,
-      bytes: body.byteLength,
-      sha256,
+      bytes: summary.bytes,
+      sha256: summary.sha256,
       contentType: encoder.contentType,
-      etag,
+      etag: summary.etag,
     };
+  } catch (e) {
+    await upload.abort();
+    throw e;
   } finally {
     if (owned) client.destroy();
   }
