@@ -7,6 +7,7 @@ import { type Logger, type RunReport, runContinuous, type Sink } from "@sluice/c
 import { stompSource } from "@sluice/source-stomp";
 import { attendanceTransform } from "./attendance.js";
 import type { ConsumerConfig } from "./env.js";
+import { ATTENDANCE_JSON_SCHEMA, streamDescriptor } from "./layout.js";
 import { buildSink } from "./sinks.js";
 
 export interface RunConsumerOptions {
@@ -39,7 +40,13 @@ export async function runConsumer(config: ConsumerConfig, options: RunConsumerOp
       source,
       sink: chosen.sink,
       streams: [config.table],
-      descriptors: [{ name: config.table, primaryKey: config.recordKey, layout: { table: config.table } }],
+      descriptors: [
+        streamDescriptor(
+          config.table,
+          config.recordKey,
+          config.recordSchema === "attendance" ? ATTENDANCE_JSON_SCHEMA : undefined,
+        ),
+      ],
       writeMode: chosen.writeMode,
       batch: { maxRecords: config.batch.maxRecords, maxLatencyMs: config.batch.maxLatencyMs },
       transform: config.recordSchema === "attendance" ? attendanceTransform : undefined,

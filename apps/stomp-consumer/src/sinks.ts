@@ -1,5 +1,6 @@
 /** SINK_URL → a sink and the write mode it is used in. Sinks know nothing of STOMP. */
-import { ConfigError, type Sink, type WriteMode } from "@sluice/core";
+import type { Sink, WriteMode } from "@sluice/core";
+import { auroraSink } from "@sluice/sink-aurora";
 import { mongoSink } from "@sluice/sink-mongodb";
 import { s3Sink } from "@sluice/sink-s3";
 import type { ConsumerConfig } from "./env.js";
@@ -30,8 +31,9 @@ export function buildSink(config: ConsumerConfig): SinkChoice {
         writeMode: "append",
       };
     case "mysql":
-      throw new ConfigError("stomp-consumer environment", [
-        { field: "SINK_URL", message: "mysql:// needs the SQL sink's generic streams (not in this build)" },
-      ]);
+      return {
+        sink: auroraSink({ url: target.url, tables: { [config.table]: config.table } }),
+        writeMode: "upsert",
+      };
   }
 }

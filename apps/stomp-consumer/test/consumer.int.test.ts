@@ -8,6 +8,7 @@ import { appMain, baseEnv, runApp, waitFor } from "@sluice/app-kit/testing";
 import { type MongoSimulator, startMongoSimulator } from "@sluice/mongodb-simulator";
 import { drain, uniqueName } from "@sluice/source-stomp/testing";
 import { generateEvents } from "@sluice/stomp-producer";
+import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CONSUMER = appMain("stomp-consumer");
@@ -35,10 +36,79 @@ const produce = async (destination: string, count: number, seed: number, invalid
 
 const stored = (db: string) => [...(sim.store.get(db, "attendances")?.docs.values() ?? [])];
 
-describe("stomp-consumer → MongoDB (wire stand-in), black box", () => {
-  it("10,000 events, 1% invalid, SIGKILL mid-stream and restart: every valid one exactly once, every invalid one in the DLQ", async () => {
+interface Store {
+  url: string;
+  count(): Promise<number>;
+  /** protocol → how many rows/documents hold it. */
+  protocols(): Promise<string[]>;
+  /** One stored record as JSON (typed fields, metadata). */
+  sample(): Promise<Record<string, unknown>>;
+  cleanup(): Promise<void>;
+}
+
+const STORES: { name: string; setup(): Promise<Store> }[] = [
+  {
+    name: "MongoDB (wire stand-in)",
+    async setup() {
+      const db = `att_${randomUUID().slice(0, 8)}`;
+      return {
+        url: sim.url(db),
+        count: async () => stored(db).length,
+        protocols: async () => stored(db).map((d) => String(d.protocol)),
+        sample: async () => {
+          const doc = stored(db)[0]!;
+          expect(doc._id).toBe(doc._message_id);
+          return doc;
+        },
+        cleanup: async () => sim.store.dropDatabase(db),
+      };
+    },
+  },
+  {
+    name: "MariaDB",
+    async setup() {
+      const database = `sluice_test_${randomUUID().slice(0, 8).replace(/-/g, "")}`;
+      const admin = await mysql.createConnection({ host: "127.0.0.1", user: "root", timezone: "Z" });
+      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await admin.changeUser({ database });
+      const rows = async (sql: string) => {
+        try {
+          return (await admin.query(sql))[0] as Record<string, unknown>[];
+        } catch (e) {
+          if ((e as { code?: string }).code === "ER_NO_SUCH_TABLE") return [];
+          throw e;
+        }
+      };
+      return {
+        url: `mysql://root@127.0.0.1:3306/${database}`,
+        count: async () => Number((await rows("SELECT COUNT(*) AS n FROM attendances"))[0]?.n ?? 0),
+        protocols: async () =>
+          (await rows("SELECT JSON_UNQUOTE(JSON_EXTRACT(raw, '$.protocol')) AS p FROM attendances")).map(
+            (r) => String(r.p),
+          ),
+        sample: async () => {
+          const [row] = await rows("SELECT * FROM attendances LIMIT 1");
+          const raw = (typeof row!.raw === "string" ? JSON.parse(row!.raw) : row!.raw) as Record<
+            string,
+            unknown
+          >;
+          expect(row!.id).toBe(raw._message_id);
+          expect(row!.date).toBeInstanceOf(Date);
+          return { ...raw, age: row!.age, solved: row!.solved === 1 };
+        },
+        cleanup: async () => {
+          await admin.query(`DROP DATABASE \`${database}\``);
+          await admin.end();
+        },
+      };
+    },
+  },
+];
+
+describe.each(STORES)("stomp-consumer → $name, black box against ActiveMQ", ({ setup }) => {
+  it("10,000 events, 1% invalid, SIGKILL mid-stream and restart: every valid one exactly once, every invalid one once in the DLQ", async () => {
+    const store = await setup();
     const queue = `/queue/${uniqueName("attendances")}`;
-    const db = `att_${randomUUID().slice(0, 8)}`;
     const seed = 4242;
     await produce(queue, 10_000, seed, 0.01);
     const expected = [...generateEvents(10_000, seed, 0.01)];
@@ -48,33 +118,31 @@ describe("stomp-consumer → MongoDB (wire stand-in), black box", () => {
 
     const env = baseEnv({
       STOMP_DESTINATION: queue,
-      SINK_URL: sim.url(db),
+      SINK_URL: store.url,
       RECORD_SCHEMA: "attendance",
       BATCH_MAX_RECORDS: "200",
       BATCH_MAX_MS: "200",
     });
     let kill: (() => void) | undefined;
     const first = runApp(CONSUMER, env, { onSpawn: (child) => (kill = () => child.kill("SIGKILL")) });
-    await waitFor(() => stored(db).length >= 3_000, 90_000, "3,000 stored");
+    await waitFor(async () => (await store.count()) >= 3_000, 90_000, "3,000 stored");
     kill!();
     const killed = await first;
     expect(killed.signal).toBe("SIGKILL");
-    expect(stored(db).length).toBeLessThan(9_900);
+    expect(await store.count()).toBeLessThan(9_900);
 
     const second = await runApp(CONSUMER, { ...env, EXIT_WHEN_IDLE_MS: "3000" }, { killAfterMs: 120_000 });
     expect(second.code, second.stderr).toBe(0);
 
-    const docs = stored(db);
-    const protocols = docs.map((d) => String(d.protocol));
-    expect(docs).toHaveLength(9_900);
+    const protocols = await store.protocols();
+    expect(protocols).toHaveLength(9_900);
     expect(new Set(protocols).size).toBe(9_900);
     expect(protocols.every((p) => valid.has(p))).toBe(true);
-    expect(docs[0]).toMatchObject({
+    expect(await store.sample()).toMatchObject({
       age: expect.any(Number),
       solved: expect.any(Boolean),
       _original: expect.any(Object),
     });
-    expect(docs.every((d) => d._id === d._message_id)).toBe(true);
 
     const dlq = await drain(`${queue}.DLQ`);
     expect(dlq).toHaveLength(invalid.length);
@@ -92,8 +160,11 @@ describe("stomp-consumer → MongoDB (wire stand-in), black box", () => {
       ).toHaveLength(1);
     }
     expect(await drain(queue, 500)).toEqual([]);
+    await store.cleanup();
   }, 300_000);
+});
 
+describe("stomp-consumer → MongoDB (wire stand-in), black box", () => {
   it("a durable topic subscription keeps what was published while the consumer was down; SIGTERM drains and exits 0", async () => {
     const topic = `/topic/${uniqueName("attendances")}`;
     const db = `att_${randomUUID().slice(0, 8)}`;
