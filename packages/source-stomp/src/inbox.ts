@@ -31,8 +31,12 @@ export class Inbox<T> {
       if (this.failure) throw this.failure;
       if (signal.aborted) return [];
       await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        signal.addEventListener("abort", () => resolve(), { once: true });
+        const onAbort = () => resolve();
+        this.waiter = () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
       });
       if (signal.aborted && this.items.length === 0) return [];
     }
