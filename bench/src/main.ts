@@ -10,7 +10,7 @@ import { HEAP_CAP_MB, WORK_DIR } from "./harness/child.js";
 import { appendResults, markdownTable, type Row, renderSection, sec } from "./harness/report.js";
 import { type BenchContext, failedRow, type Scenario } from "./scenarios/context.js";
 
-const ALL = ["intercom", "s3", "mysql", "e2e"] as const;
+const ALL = ["intercom", "s3", "mysql", "e2e", "stomp"] as const;
 type Id = (typeof ALL)[number];
 
 const loaders: Record<Id, () => Promise<Scenario>> = {
@@ -18,6 +18,7 @@ const loaders: Record<Id, () => Promise<Scenario>> = {
   s3: async () => (await import("./scenarios/s3.js")).s3Scenario,
   mysql: async () => (await import("./scenarios/mysql.js")).mysqlScenario,
   e2e: async () => (await import("./scenarios/e2e.js")).e2eScenario,
+  stomp: async () => (await import("./scenarios/stomp.js")).stompScenario,
 };
 
 async function main(): Promise<void> {

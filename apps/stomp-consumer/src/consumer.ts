@@ -3,7 +3,13 @@
  * the attendance schema as a transform (invalid → dead letter on the DLQ), and the sink chosen
  * by SINK_URL, upserting by RECORD_KEY so a redelivered message never duplicates.
  */
-import { type Logger, type RunReport, runContinuous, type Sink } from "@sluice/core";
+import {
+  type ContinuousPipelineOptions,
+  type Logger,
+  type RunReport,
+  runContinuous,
+  type Sink,
+} from "@sluice/core";
 import { stompSource } from "@sluice/source-stomp";
 import { attendanceTransform } from "./attendance.js";
 import type { ConsumerConfig } from "./env.js";
@@ -15,6 +21,8 @@ export interface RunConsumerOptions {
   logger: Logger;
   /** A sink to use instead of the one SINK_URL names (tests, benchmarks). */
   sink?: Sink;
+  /** Called after every commit (after the acks): progress for tools and benchmarks. */
+  onCommit?: ContinuousPipelineOptions["onCommit"];
 }
 
 /** The broker may hold twice the batch unacked, so the next batch fills while one commits. */
@@ -54,6 +62,7 @@ export async function runConsumer(config: ConsumerConfig, options: RunConsumerOp
       exitWhenIdleMs: config.exitWhenIdleMs,
       signal: options.signal,
       logger: options.logger,
+      onCommit: options.onCommit,
     });
   } finally {
     await source.close().catch((e) => options.logger.warn({ err: e }, "closing the STOMP connection failed"));

@@ -8,7 +8,7 @@ export interface BenchContext {
 }
 
 export interface Scenario {
-  id: "intercom" | "s3" | "mysql" | "e2e";
+  id: "intercom" | "s3" | "mysql" | "e2e" | "stomp";
   title: string;
   run(ctx: BenchContext): Promise<Row[]>;
 }

@@ -127,7 +127,7 @@ export function stompSource(input: StompSourceOptions, deps: StompSourceDeps = {
       const current = connection?.currentEpoch;
       const due = unacked.filter((u) => u.seq <= upTo);
       unacked = unacked.filter((u) => u.seq > upTo);
-      for (const u of due) if (u.epoch === current) connection!.ack(u.ackId);
+      connection?.ack(due.filter((u) => u.epoch === current).map((u) => u.ackId));
     },
     async deadLetter(letter: DeadLetter) {
       if (!connection) throw new TransientError("STOMP source is not connected");
