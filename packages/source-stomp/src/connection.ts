@@ -148,7 +148,10 @@ export class StompConnection {
    */
   ack(ackIds: string[]): void {
     if (ackIds.length === 0) return;
-    if (ackIds.length === 1) return this.client.ack(ackIds[0]!, this.subscriptionId);
+    if (ackIds.length === 1) {
+      this.client.ack(ackIds[0]!, this.subscriptionId);
+      return;
+    }
     const transaction = `sluice-ack-${randomUUID()}`;
     this.client.begin(transaction);
     for (const id of ackIds) this.client.ack(id, this.subscriptionId, { transaction });
