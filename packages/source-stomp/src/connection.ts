@@ -141,21 +141,9 @@ export class StompConnection {
     this.client.activate();
   }
 
-  /**
-   * Individual ACKs (id = each MESSAGE's `ack` header), on the connection that received them.
-   * Several go in one broker transaction: ActiveMQ then updates its store once for the whole
-   * micro-batch instead of once per message (persistent messages: a journal write each).
-   */
+  /** Individual ACKs (id = each MESSAGE's `ack` header), on the connection that received them. */
   ack(ackIds: string[]): void {
-    if (ackIds.length === 0) return;
-    if (ackIds.length === 1) {
-      this.client.ack(ackIds[0]!, this.subscriptionId);
-      return;
-    }
-    const transaction = `sluice-ack-${randomUUID()}`;
-    this.client.begin(transaction);
-    for (const id of ackIds) this.client.ack(id, this.subscriptionId, { transaction });
-    this.client.commit(transaction);
+    for (const id of ackIds) this.client.ack(id, this.subscriptionId);
   }
 
   /** SEND a persistent message; resolves when the broker's RECEIPT arrives. */
