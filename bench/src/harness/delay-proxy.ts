@@ -1,39 +1,44 @@
 /**
- * A TCP proxy that adds `delayMs` to every client → server chunk (order kept), so each store
- * round trip costs at least that much more: a stand-in for a database in another zone.
+ * A TCP proxy that makes every database round trip cost `delayMs` more: bytes from the client
+ * are forwarded to the server `delayMs` after they arrive (in order), replies pass straight
+ * back. One query/response exchange then costs what it would across a same-region network.
  */
-import { connect, createServer, type Socket } from "node:net";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 
 export interface DelayProxy {
   port: number;
   close(): Promise<void>;
 }
 
-function delayedWriter(target: Socket, delayMs: number): (chunk: Buffer) => void {
-  const queue: { due: number; chunk: Buffer }[] = [];
+/** Forwards `from` to `to`, each chunk held back until `delayMs` after it arrived. */
+function delayedPipe(from: Socket, to: Socket, delayMs: number): void {
+  const queue: Array<{ at: number; chunk: Buffer }> = [];
   let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
+  const pump = () => {
     timer = undefined;
     const now = performance.now();
-    while (queue.length > 0 && queue[0]!.due <= now) target.write(queue.shift()!.chunk);
-    if (queue.length > 0) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
+    while (queue.length > 0 && queue[0]!.at <= now) to.write(queue.shift()!.chunk);
+    if (queue.length > 0) timer = setTimeout(pump, Math.max(0, queue[0]!.at - now));
   };
-  return (chunk) => {
-    if (delayMs <= 0) return void target.write(chunk);
-    queue.push({ due: performance.now() + delayMs, chunk });
-    timer ??= setTimeout(flush, delayMs);
-  };
+  from.on("data", (chunk: Buffer) => {
+    queue.push({ at: performance.now() + delayMs, chunk });
+    if (!timer) timer = setTimeout(pump, delayMs);
+  });
+  from.on("end", () => {
+    const finish = () => (queue.length > 0 ? setTimeout(finish, delayMs) : to.end());
+    finish();
+  });
 }
 
 export async function startDelayProxy(
-  targetPort: number,
+  target: { host: string; port: number },
   delayMs: number,
-  targetHost = "127.0.0.1",
 ): Promise<DelayProxy> {
   const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(target);
     client.setNoDelay(true);
-    const upstream = connect({ port: targetPort, host: targetHost, noDelay: true });
+    upstream.setNoDelay(true);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
@@ -42,18 +47,18 @@ export async function startDelayProxy(
         upstream.destroy();
       });
     }
-    client.on("data", delayedWriter(upstream, delayMs));
-    upstream.on("data", (chunk) => client.write(chunk));
-    client.on("end", () => setTimeout(() => upstream.end(), delayMs + 5));
-    upstream.on("end", () => client.end());
+    delayedPipe(client, upstream, delayMs);
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("proxy has no port");
   return {
-    port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

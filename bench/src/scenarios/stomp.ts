@@ -44,10 +44,12 @@ export const stompScenario: Scenario = {
     const mysqlPort = Number(new URL(serverUrl()).port || 3306);
     for (const delayMs of [1, 0]) {
       const name = `STOMP → MariaDB ${int(count)} events, ${delayMs > 0 ? `${delayMs} ms per store round trip` : "loopback"}`;
-      const proxy = await startDelayProxy(mysqlPort, delayMs);
+      // loopback: straight to MariaDB (no proxy hop)
+      const proxy =
+        delayMs > 0 ? await startDelayProxy({ host: "127.0.0.1", port: mysqlPort }, delayMs) : undefined;
       try {
         await resetDatabase(DB);
-        const url = viaProxy(databaseUrl(DB), proxy.port);
+        const url = proxy ? viaProxy(databaseUrl(DB), proxy.port) : databaseUrl(DB);
         const run = randomUUID().slice(0, 8);
         const qSluice = `/queue/sluice.bench.${run}.sluice`;
         const qNaive = `/queue/sluice.bench.${run}.naive`;
@@ -85,7 +87,7 @@ export const stompScenario: Scenario = {
       } catch (error) {
         rows.push(failedRow(name, error));
       } finally {
-        await proxy.close();
+        await proxy?.close();
         await dropDatabase(DB).catch(() => undefined);
       }
     }
