@@ -10,7 +10,7 @@ import { HEAP_CAP_MB, WORK_DIR } from "./harness/child.js";
 import { appendResults, markdownTable, type Row, renderSection, sec } from "./harness/report.js";
 import { type BenchContext, failedRow, type Scenario } from "./scenarios/context.js";
 
-const ALL = ["intercom", "s3", "mysql", "continuous", "e2e", "telegram", "bigquery"] as const;
+const ALL = ["intercom", "s3", "mysql", "continuous", "e2e", "telegram", "bigquery", "stomp"] as const;
 type Id = (typeof ALL)[number];
 
 const loaders: Record<Id, () => Promise<Scenario>> = {
@@ -21,6 +21,7 @@ const loaders: Record<Id, () => Promise<Scenario>> = {
   e2e: async () => (await import("./scenarios/e2e.js")).e2eScenario,
   telegram: async () => (await import("./scenarios/telegram.js")).telegramScenario,
   bigquery: async () => (await import("./scenarios/bigquery.js")).bigQueryScenario,
+  stomp: async () => (await import("./scenarios/stomp.js")).stompScenario,
 };
 
 async function main(): Promise<void> {
