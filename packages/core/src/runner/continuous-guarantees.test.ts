@@ -130,7 +130,9 @@ describe("continuous delivery guarantees", () => {
     // 60 MB went through; the live heap stays within a few MB of where it started
     expect(heap.length).toBeGreaterThanOrEqual(10);
     expect(heap.at(-1)! - heap[1]!).toBeLessThan(8 * 1024 * 1024);
-    expect(Math.max(...rss)).toBeLessThan(256 * 1024 * 1024);
+    // RSS: the test worker's own baseline (vitest + every module it loaded) is not the runner's;
+    // what the run adds on top of the first sample must stay small while 60 MB flow through
+    expect(Math.max(...rss) - rss[0]!).toBeLessThan(64 * 1024 * 1024);
     expect(report.records / elapsedS).toBeGreaterThan(0);
   });
 });
