@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only intercom,s3,mysql,continuous,e2e] [--no-write]`
+ * `pnpm bench [--quick] [--only intercom,intercom-parallel,s3,mysql,continuous,e2e] [--no-write]`
  *
  * Runs each scenario (every measured piece of work in its own child process), prints a table of
  * ratios measured in this run, and prepends a dated section to bench/RESULTS.md.
@@ -10,11 +10,23 @@ import { HEAP_CAP_MB, WORK_DIR } from "./harness/child.js";
 import { appendResults, markdownTable, type Row, renderSection, sec } from "./harness/report.js";
 import { type BenchContext, failedRow, type Scenario } from "./scenarios/context.js";
 
-const ALL = ["intercom", "s3", "mysql", "continuous", "e2e", "telegram", "bigquery", "stomp"] as const;
+const ALL = [
+  "intercom",
+  "intercom-parallel",
+  "s3",
+  "mysql",
+  "continuous",
+  "e2e",
+  "telegram",
+  "bigquery",
+  "stomp",
+] as const;
 type Id = (typeof ALL)[number];
 
 const loaders: Record<Id, () => Promise<Scenario>> = {
   intercom: async () => (await import("./scenarios/intercom.js")).intercomScenario,
+  "intercom-parallel": async () =>
+    (await import("./scenarios/intercom-parallel.js")).intercomParallelScenario,
   s3: async () => (await import("./scenarios/s3.js")).s3Scenario,
   mysql: async () => (await import("./scenarios/mysql.js")).mysqlScenario,
   continuous: async () => (await import("./scenarios/continuous.js")).continuousScenario,

@@ -8,7 +8,16 @@ export interface BenchContext {
 }
 
 export interface Scenario {
-  id: "intercom" | "s3" | "mysql" | "continuous" | "e2e" | "telegram" | "bigquery" | "stomp";
+  id:
+    | "intercom"
+    | "intercom-parallel"
+    | "s3"
+    | "mysql"
+    | "continuous"
+    | "e2e"
+    | "telegram"
+    | "bigquery"
+    | "stomp";
   title: string;
   run(ctx: BenchContext): Promise<Row[]>;
 }
