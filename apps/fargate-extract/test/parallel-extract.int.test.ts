@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const EXTRACT_MAIN = appMain("fargate-extract");
 /**
- * 75 calls/s in 2 s windows: ~950 calls take six windows or more. Each governor counts only its
+ * 75 calls/s in 2 s windows: ~870 calls span six windows. Each governor counts only its
  * own requests in flight, so at the tail of a window another process may spend the last slots
  * first: about one or two 429s per window, whatever the limit. With Intercom's 1666 per 10 s that
  * is ~0.1 %; the limit here is large enough that it stays under the 2 % bound asserted below.
