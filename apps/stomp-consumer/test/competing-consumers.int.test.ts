@@ -146,11 +146,10 @@ describe.each([
     expect(new Set(protocols).size).toBe(valid.size);
     expect(protocols.every((p) => valid.has(p))).toBe(true);
 
-    // each process committed a share; together at least every valid event (a batch the victim
-    // committed but had not acked yet is redelivered and upserted again, never duplicated)
+    // each process committed a share of the work, by its own logs (a SIGKILL may lose the
+    // victim's last unflushed lines, so its count is a lower bound and the shares need not add up)
     const shares = [killed, ...finished].map((r) => committed(r.logs));
     for (const share of shares) expect(share).toBeGreaterThan(0);
-    expect(shares.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(valid.size);
 
     const dlq = await drain(`${queue}.DLQ`);
     expect(dlq).toHaveLength(invalid.length);
