@@ -1,7 +1,7 @@
 /**
  * Scale-out, black box: three built consumers compete on one ActiveMQ queue into one store
- * (a throwaway MariaDB database, the MongoDB wire stand-in). One is SIGKILLed mid-stream (the broker redelivers what it held unacked to the
- * others); the other two drain and exit when idle. Every valid event must be stored exactly
+ * (a throwaway MariaDB database, the MongoDB wire stand-in). One is SIGKILLed mid-stream (the
+ * broker redelivers what it held unacked to the others); the other two drain and exit when idle. Every valid event must be stored exactly
  * once, every consumer must have committed a share, every invalid event sits once in the DLQ.
  */
 import type { ChildProcess } from "node:child_process";
