@@ -11,8 +11,10 @@ import {
   optionalString,
   registerEnvSecrets,
   type SentryConfig,
+  STOMP_DESTINATION_PATTERN,
   sentryConfig,
   sentryFields,
+  stompFields,
 } from "@sluice/app-kit";
 import { ConfigError, type ConfigIssue, registerSecret, zodIssues } from "@sluice/core";
 import { z } from "zod";
@@ -41,7 +43,6 @@ export interface ConsumerConfig {
   sentry?: SentryConfig | undefined;
 }
 
-const DESTINATION = /^\/(queue|topic)\/\S+$/;
 const positiveInt = (fallback: number, max: number) =>
   z.preprocess(
     (v) => blankToUndefined(v) ?? String(fallback),
@@ -53,23 +54,7 @@ const positiveInt = (fallback: number, max: number) =>
   );
 
 const schema = z.object({
-  STOMP_URL: z.preprocess(
-    (v) => blankToUndefined(v) ?? "stomp://127.0.0.1:61613",
-    z
-      .string()
-      .regex(
-        /^(stomp|stomp\+ssl|stomp\+tls|ssl|tcp):\/\/[^/\s]+\/?$/,
-        "must be stomp://host:port or stomp+ssl://host:port",
-      ),
-  ),
-  STOMP_LOGIN: optionalString,
-  STOMP_PASSCODE: z.string().optional(),
-  STOMP_DESTINATION: z.preprocess(
-    blankToUndefined,
-    z
-      .string({ error: "is required (/queue/NAME or /topic/NAME)" })
-      .regex(DESTINATION, "must be /queue/NAME or /topic/NAME"),
-  ),
+  ...stompFields,
   STOMP_SUBSCRIPTION: optionalString,
   SINK_URL: z.preprocess(
     blankToUndefined,
@@ -89,7 +74,7 @@ const schema = z.object({
   RECORD_SCHEMA: oneOf(["attendance", "none"] as const, "none"),
   DEAD_LETTER_DESTINATION: z.preprocess(
     blankToUndefined,
-    z.string().regex(DESTINATION, "must be /queue/NAME or /topic/NAME").optional(),
+    z.string().regex(STOMP_DESTINATION_PATTERN, "must be /queue/NAME or /topic/NAME").optional(),
   ),
   BATCH_MAX_RECORDS: positiveInt(500, 16_000),
   BATCH_MAX_MS: positiveInt(1000, 600_000),

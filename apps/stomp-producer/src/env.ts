@@ -6,11 +6,11 @@ import {
   blankToUndefined,
   type LogLevel,
   logLevelFields,
-  optionalString,
   registerEnvSecrets,
   type SentryConfig,
   sentryConfig,
   sentryFields,
+  stompFields,
 } from "@sluice/app-kit";
 import { ConfigError, registerSecret, zodIssues } from "@sluice/core";
 import { z } from "zod";
@@ -30,23 +30,7 @@ export interface ProducerConfig {
 }
 
 const schema = z.object({
-  STOMP_URL: z.preprocess(
-    (v) => blankToUndefined(v) ?? "stomp://127.0.0.1:61613",
-    z
-      .string()
-      .regex(
-        /^(stomp|stomp\+ssl|stomp\+tls|ssl|tcp):\/\/[^/\s]+\/?$/,
-        "must be stomp://host:port or stomp+ssl://host:port",
-      ),
-  ),
-  STOMP_LOGIN: optionalString,
-  STOMP_PASSCODE: z.string().optional(),
-  STOMP_DESTINATION: z.preprocess(
-    blankToUndefined,
-    z
-      .string({ error: "is required (/queue/NAME or /topic/NAME)" })
-      .regex(/^\/(queue|topic)\/\S+$/, "must be /queue/NAME or /topic/NAME"),
-  ),
+  ...stompFields,
   COUNT: z.preprocess(
     (v) => blankToUndefined(v) ?? "100",
     z.coerce

@@ -12,6 +12,7 @@ import {
   s3Bucket,
   sentryConfig,
   sentryFields,
+  timeZone,
 } from "@sluice/app-kit";
 import { ConfigError, zodIssues } from "@sluice/core";
 import { isIsoDay } from "@sluice/source-telegram";
@@ -40,24 +41,12 @@ const keyPrefix = z.preprocess(
     .transform((p) => (p === "" || p.endsWith("/") ? p : `${p}/`)),
 );
 
-const timeZone = z.preprocess(
-  (v) => blankToUndefined(v) ?? "America/Sao_Paulo",
-  z.string().refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be an IANA time zone such as America/Sao_Paulo"),
-);
-
 const schema = z.object({
   RAW_BUCKET: s3Bucket,
   RAW_PREFIX: keyPrefix,
   ENRICHED_BUCKET: s3Bucket,
   ENRICHED_PREFIX: keyPrefix,
-  PARTITION_TZ: timeZone,
+  PARTITION_TZ: timeZone(),
   DATE: z.preprocess(
     blankToUndefined,
     z.string().refine(isIsoDay, "must be a date written YYYY-MM-DD").optional(),

@@ -14,6 +14,7 @@ import {
   s3Bucket,
   sentryConfig,
   sentryFields,
+  timeZone,
 } from "@sluice/app-kit";
 import { ConfigError, zodIssues } from "@sluice/core";
 import { z } from "zod";
@@ -63,19 +64,6 @@ export const keyPrefix = z.preprocess(
     .transform((p) => (p === "" || p.endsWith("/") ? p : `${p}/`)),
 );
 
-/** An IANA time zone, America/Sao_Paulo by default. */
-export const timeZone = z.preprocess(
-  (v) => blankToUndefined(v) ?? "America/Sao_Paulo",
-  z.string().refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be an IANA time zone such as America/Sao_Paulo"),
-);
-
 /** Telegram's rule for secret_token. */
 export const SECRET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -93,7 +81,7 @@ const schema = z.object({
   ),
   RAW_BUCKET: s3Bucket,
   RAW_PREFIX: keyPrefix,
-  PARTITION_TZ: timeZone,
+  PARTITION_TZ: timeZone(),
   PORT: z.preprocess(
     (v) => blankToUndefined(v) ?? "8080",
     z.coerce.number().int("must be a port number").min(0).max(65_535, "must be a port number"),
@@ -117,7 +105,7 @@ const commandSchema = z.object({
 const pollSchema = commandSchema.extend({
   RAW_BUCKET: s3Bucket,
   RAW_PREFIX: keyPrefix,
-  PARTITION_TZ: timeZone,
+  PARTITION_TZ: timeZone(),
   STATE_KEY: z.preprocess(blankToUndefined, z.string().min(1).optional()),
   POLL_TIMEOUT_SECONDS: z.preprocess(
     (v) => blankToUndefined(v) ?? "30",

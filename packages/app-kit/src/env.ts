@@ -193,3 +193,41 @@ export function sentryConfig(v: {
 export function registerEnvSecrets(env: EnvSource, names: readonly string[] = []): void {
   for (const name of new Set([...names, "SENTRY_DSN"])) registerSecret(env[name]?.trim());
 }
+
+/** An IANA time zone, by default the systems' partition zone (America/Sao_Paulo). */
+export const timeZone = (fallback = "America/Sao_Paulo") =>
+  z.preprocess(
+    (v) => blankToUndefined(v) ?? fallback,
+    z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as America/Sao_Paulo"),
+  );
+
+/** A STOMP destination as ActiveMQ names them. */
+export const STOMP_DESTINATION_PATTERN = /^\/(queue|topic)\/\S+$/;
+
+/** The broker connection variables of the STOMP apps (consumer and producer). */
+export const stompFields = {
+  STOMP_URL: z.preprocess(
+    (v) => blankToUndefined(v) ?? "stomp://127.0.0.1:61613",
+    z
+      .string()
+      .regex(
+        /^(stomp|stomp\+ssl|stomp\+tls|ssl|tcp):\/\/[^/\s]+\/?$/,
+        "must be stomp://host:port or stomp+ssl://host:port",
+      ),
+  ),
+  STOMP_LOGIN: optionalString,
+  STOMP_PASSCODE: z.string().optional(),
+  STOMP_DESTINATION: z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: "is required (/queue/NAME or /topic/NAME)" })
+      .regex(STOMP_DESTINATION_PATTERN, "must be /queue/NAME or /topic/NAME"),
+  ),
+};

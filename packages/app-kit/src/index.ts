@@ -17,13 +17,16 @@ export {
   required,
   type S3Location,
   type SentryConfig,
+  STOMP_DESTINATION_PATTERN,
   s3Bucket,
   s3Fields,
   s3Location,
   s3Prefix,
   sentryConfig,
   sentryFields,
+  stompFields,
   streamList,
+  timeZone,
 } from "./env.js";
 export { type AppHelp, describeVariables, formatHelp, type VariableHelp, wantsHelp } from "./help.js";
 export {
