@@ -203,7 +203,7 @@ describe("IntercomAuroraStack", () => {
 });
 
 describe("IntercomAuroraStack with an imported database and the Datadog sidecar", () => {
-  const endpoint = "warehouse.cluster-example.eu-west-1.rds.amazonaws.com";
+  const endpoint = "warehouse.db.example.internal";
   const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:${"0".repeat(12)}:secret:${name}-AbCdEf`;
   const { json: imported } = synth(addIntercomAuroraStack, {
     dbEndpoint: endpoint,
