@@ -291,4 +291,19 @@ describe("bigQueryStateStore", () => {
     expect(await store.load("a/tags")).toEqual({ done: true });
     expect(sim.rows(PROJECT, dataset, "_sluice_state")).toHaveLength(2);
   });
+
+  it("saves started together all land: no save overwrites another's key", async () => {
+    const { bigQueryStateStore } = await import("./index.js");
+    const store = bigQueryStateStore({
+      projectId: PROJECT,
+      dataset,
+      table: "_sluice_state_concurrent",
+      apiEndpoint: sim.url,
+      auth: "none",
+      pollMs: 10,
+    });
+    const keys = ["c/admins", "c/tags", "c/teams", "c/segments"];
+    await Promise.all(keys.map((key, i) => store.save(key, { n: i })));
+    for (const [i, key] of keys.entries()) expect(await store.load(key)).toEqual({ n: i });
+  });
 });

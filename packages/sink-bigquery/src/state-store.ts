@@ -54,38 +54,48 @@ export function bigQueryStateStore(options: BigQueryStateStoreOptions): StateSto
     }
   }
 
+  // A save reads every key, then truncates the table with the new set: two saves in flight would
+  // each miss the other's key (the later job wins), so this store runs its saves one at a time.
+  let saving: Promise<void> = Promise.resolve();
+
   return {
     async load(key: string): Promise<Checkpoint | undefined> {
       const text = (await readAll()).get(key);
       return text === undefined ? undefined : (JSON.parse(text) as Checkpoint);
     },
-    async save(key: string, checkpoint: Checkpoint, signal?: AbortSignal): Promise<void> {
-      const all = await readAll();
-      all.set(key, JSON.stringify(checkpoint));
-      const at = new Date().toISOString();
-      const lines = [...all].map(([k, c]) => JSON.stringify({ key: k, checkpoint: c, saved_at: at }));
-      const job = {
-        jobReference: { projectId: opts.projectId, jobId: newJobId("state"), location: opts.location },
-        configuration: {
-          load: {
-            destinationTable: { projectId: opts.projectId, datasetId: opts.dataset, tableId: opts.table },
-            schema: { fields: FIELDS },
-            sourceFormat: "NEWLINE_DELIMITED_JSON",
-            writeDisposition: "WRITE_TRUNCATE",
-          },
-        },
-      };
-      const s = signal ?? new AbortController().signal;
-      const upload = new ResumableUpload(conn, opts.projectId, job, 4 * 1024 * 1024, opts.retries, s);
-      await upload.writeLines(lines);
-      const reply = await upload.finish();
-      const jobId = reply.jobReference?.jobId ?? job.jobReference.jobId;
-      await waitForJob(
-        { conn, location: opts.location, stream: opts.table, signal: s, pollMs: opts.pollMs },
-        jobId,
-        "state",
-        reply,
-      );
+    save(key: string, checkpoint: Checkpoint, signal?: AbortSignal): Promise<void> {
+      const next = saving.catch(() => undefined).then(() => saveNow(key, checkpoint, signal));
+      saving = next;
+      return next;
     },
   };
+
+  async function saveNow(key: string, checkpoint: Checkpoint, signal?: AbortSignal): Promise<void> {
+    const all = await readAll();
+    all.set(key, JSON.stringify(checkpoint));
+    const at = new Date().toISOString();
+    const lines = [...all].map(([k, c]) => JSON.stringify({ key: k, checkpoint: c, saved_at: at }));
+    const job = {
+      jobReference: { projectId: opts.projectId, jobId: newJobId("state"), location: opts.location },
+      configuration: {
+        load: {
+          destinationTable: { projectId: opts.projectId, datasetId: opts.dataset, tableId: opts.table },
+          schema: { fields: FIELDS },
+          sourceFormat: "NEWLINE_DELIMITED_JSON",
+          writeDisposition: "WRITE_TRUNCATE",
+        },
+      },
+    };
+    const s = signal ?? new AbortController().signal;
+    const upload = new ResumableUpload(conn, opts.projectId, job, 4 * 1024 * 1024, opts.retries, s);
+    await upload.writeLines(lines);
+    const reply = await upload.finish();
+    const jobId = reply.jobReference?.jobId ?? job.jobReference.jobId;
+    await waitForJob(
+      { conn, location: opts.location, stream: opts.table, signal: s, pollMs: opts.pollMs },
+      jobId,
+      "state",
+      reply,
+    );
+  }
 }
