@@ -2,34 +2,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+export { getBytes, listKeys } from "@sluice/sink-s3/testing";
 
 export async function putText(client: S3Client, bucket: string, key: string, body: string): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-}
-
-export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
-  try {
-    const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await r.Body!.transformToByteArray());
-  } catch (e) {
-    if ((e as { name?: string }).name === "NoSuchKey") return undefined;
-    throw e;
-  }
-}
-
-export async function listKeys(client: S3Client, bucket: string, prefix = ""): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of r.Contents ?? []) keys.push(o.Key!);
-    token = r.NextContinuationToken;
-  } while (token);
-  return keys.sort();
 }
 
 /** DuckDB over Parquet bytes saved to a temp dir. */

@@ -1,41 +1,11 @@
 // Test-only helpers (not exported from the package).
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
-import {
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
+
+export { getBytes, listKeys, putBytes } from "./objects.js";
+
 import { type JsonObject, type OpenOptions, silentLogger, type WriteMode } from "@sluice/core";
-
-export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
-  try {
-    const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await r.Body!.transformToByteArray());
-  } catch (e) {
-    if ((e as { name?: string }).name === "NoSuchKey") return undefined;
-    throw e;
-  }
-}
-
-export async function putBytes(client: S3Client, bucket: string, key: string, body: Uint8Array | string) {
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-}
-
-export async function listKeys(client: S3Client, bucket: string, prefix = ""): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of r.Contents ?? []) keys.push(o.Key!);
-    token = r.NextContinuationToken;
-  } while (token);
-  return keys.sort();
-}
 
 export async function listUploads(client: S3Client, bucket: string): Promise<string[]> {
   const r = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));

@@ -18,6 +18,8 @@ import { join } from "node:path";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 
+export { getBytes, listKeys, putBytes } from "./objects.js";
+
 export interface StartS3rverOptions {
   /** Directory for the stored objects; default: a fresh temp dir, removed on close. */
   directory?: string;
