@@ -14,11 +14,13 @@ import { intercomSource } from "@sluice/source-intercom";
 import { splitTombstones } from "./deletions.js";
 import type { ExtractConfig } from "./env.js";
 import {
+  changesPrefix,
   contactIdsKey,
   DELETED_KEY_TEMPLATE,
   DELETION_STREAMS,
   dataKeys,
-  extractStateKey,
+  EXTRACT_STATE_KEY_TEMPLATE,
+  legacyExtractStateKey,
 } from "./layout.js";
 
 export interface RunExtractOptions {
@@ -36,8 +38,9 @@ export interface RunExtractOptions {
  * Intercom → S3, laid out as `layout.ts` says: a full run writes the snapshot (`users.json`,
  * `conversations.json` with each conversation's parts, `<stream>.json`), an incremental run the
  * changes since the previous run under `changes/`, and every run the deletions under `deleted/`
- * and the cursors under `_state/`. Checks the Intercom token and the bucket first, so a bad
- * credential fails in one call.
+ * and each stream's cursor under `_state/extract/`. Every object belongs to one stream, so tasks
+ * for different streams can share the prefix and run at once. Checks the Intercom token and the
+ * bucket first, so a bad credential fails in one call.
  */
 export async function runExtract(config: ExtractConfig, options: RunExtractOptions = {}): Promise<RunReport> {
   const logger = options.logger ?? silentLogger();
@@ -56,8 +59,16 @@ export async function runExtract(config: ExtractConfig, options: RunExtractOptio
   const data = s3Sink({ bucket, prefix, ...dataKeys(config.syncMode), format, clientConfig });
   const deleted = s3Sink({ bucket, prefix, keyTemplate: DELETED_KEY_TEMPLATE, format, clientConfig });
   const sink: Sink = splitTombstones(data, deleted, DELETION_STREAMS);
-  // every successful run saves the cursor, full runs too: the next incremental run starts there
-  const stateStore: StateStore = s3StateStore({ bucket, key: extractStateKey(prefix), clientConfig });
+  // every successful run saves the cursor, full runs too: the next incremental run starts there.
+  // One object per stream (tasks for different streams never write the same one); a stream
+  // without its object yet resumes from the single object older versions wrote.
+  const stateStore: StateStore = s3StateStore({
+    bucket,
+    prefix,
+    keyTemplate: EXTRACT_STATE_KEY_TEMPLATE,
+    fallbackKey: legacyExtractStateKey(prefix),
+    clientConfig,
+  });
   try {
     await Promise.all([source.check?.(options.signal), sink.check?.(options.signal)]);
     const report = await runPipeline({
@@ -79,16 +90,22 @@ export async function runExtract(config: ExtractConfig, options: RunExtractOptio
   }
 }
 
-/** After a full run, the previous incremental run's `changes/` objects no longer describe anything. */
+/**
+ * After a full run, the previous incremental run's `changes/` objects of the streams it ran no
+ * longer describe anything. Other streams' objects are left alone: their tasks may be running.
+ */
 async function removeStaleChanges(config: ExtractConfig, clientConfig: S3ClientConfig, logger: Logger) {
   const client = new S3Client(clientConfig);
+  const Bucket = config.s3.bucket;
   try {
-    const prefix = `${config.s3.prefix}changes/`;
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: config.s3.bucket, Prefix: prefix }));
-    for (const o of listed.Contents ?? []) {
-      if (!o.Key) continue;
-      await client.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: o.Key }));
-      logger.info({ key: o.Key }, "removed the previous incremental run's changes");
+    for (const stream of config.streams) {
+      const Prefix = changesPrefix(config.s3.prefix, stream);
+      const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix }));
+      for (const o of listed.Contents ?? []) {
+        if (!o.Key) continue;
+        await client.send(new DeleteObjectCommand({ Bucket, Key: o.Key }));
+        logger.info({ key: o.Key, stream }, "removed the previous incremental run's changes");
+      }
     }
   } finally {
     client.destroy();

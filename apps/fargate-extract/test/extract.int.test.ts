@@ -70,17 +70,19 @@ describe("fargate-extract (the built program)", () => {
 
     expect(await keys(bucket)).toEqual([
       "data/_state/contact-ids.json",
-      "data/_state/extract.json",
+      "data/_state/extract/contacts.json",
+      "data/_state/extract/conversations.json",
       "data/conversations.json",
       "data/deleted/contacts.json",
       "data/deleted/conversations.json",
       "data/users.json",
     ]);
-    // a full run saves the cursors too, and writes "no deletions"
-    const state = JSON.parse(await getText(s3.client, bucket, "data/_state/extract.json")) as Record<
+    // a full run saves the cursors too (one object per stream), and writes "no deletions"
+    const state = JSON.parse(await getText(s3.client, bucket, "data/_state/extract/contacts.json")) as Record<
       string,
       Record<string, unknown>
     >;
+    expect(Object.keys(state)).toEqual(["intercom/contacts"]);
     expect(state["intercom/contacts"]).toMatchObject({ known: CONTACTS });
     expect(JSON.parse(await getText(s3.client, bucket, "data/deleted/contacts.json"))).toEqual([]);
     const users = JSON.parse(await getText(s3.client, bucket, "data/users.json")) as Array<
@@ -126,7 +128,7 @@ describe("fargate-extract (the built program)", () => {
     expect(result.code).toBe(0);
     expect(await keys(bucket)).toEqual([
       "raw/intercom/_state/contact-ids.json",
-      "raw/intercom/_state/extract.json",
+      "raw/intercom/_state/extract/contacts.json",
       "raw/intercom/admins.jsonl",
       "raw/intercom/deleted/contacts.jsonl",
       "raw/intercom/tags.jsonl",
@@ -143,12 +145,16 @@ describe("fargate-extract (the built program)", () => {
     const bucket = await newBucket();
     const result = await runApp(EXTRACT_MAIN, extractEnv(bucket, { SYNC_MODE: "incremental" }));
     expect(result.code).toBe(0);
-    expect(await keys(bucket)).toContain("data/_state/extract.json");
-    const state = JSON.parse(await getText(s3.client, bucket, "data/_state/extract.json")) as Record<
+    expect(await keys(bucket, "data/_state/")).toEqual([
+      "data/_state/contact-ids.json",
+      "data/_state/extract/contacts.json",
+      "data/_state/extract/conversations.json",
+    ]);
+    const state = JSON.parse(await getText(s3.client, bucket, "data/_state/extract/contacts.json")) as Record<
       string,
       unknown
     >;
-    expect(Object.keys(state).some((k) => k.endsWith("/contacts"))).toBe(true);
+    expect(Object.keys(state)).toEqual(["intercom/contacts"]);
   });
 
   it("rejects a bad environment: exit 1, one final line naming every bad variable, no secret", async () => {

@@ -69,7 +69,8 @@ describe("fargate-extract incremental runs", () => {
 
     expect(await keys()).toEqual([
       "data/_state/contact-ids.json",
-      "data/_state/extract.json",
+      "data/_state/extract/contacts.json",
+      "data/_state/extract/conversations.json",
       "data/changes/conversations.json",
       "data/changes/users.json",
       "data/conversations.json",
