@@ -36,6 +36,8 @@ export function addIntercomAuroraStack(app: App, ctx: Context): IntercomAuroraSt
     imageTag: ctx.string("imageTag", "main"),
     streams: ctx.list("intercomStreams", ["contacts", "conversations"]),
     scheduleCron: ctx.string("intercomScheduleCron", "0 3 * * ? *"),
+    // Sunday 10:00: the nightly run started at 03:00 has ended (executions stop after 6 hours)
+    fullRefreshCron: ctx.stringOrOff("intercomFullRefreshCron", "0 10 ? * SUN *"),
     scheduleTimeZone: ctx.string("intercomScheduleTimeZone", "UTC"),
     maxConcurrency: ctx.number("intercomMaxConcurrency", 4),
     s3Prefix: ctx.string("intercomS3Prefix", "intercom/"),

@@ -18,6 +18,16 @@ export class Context {
     return v;
   }
 
+  /**
+   * A setting that is on by default and switched off by an empty value (`-c key=`, `"key": ""`):
+   * `fallback` when the key is absent, undefined when it is empty.
+   */
+  stringOrOff(key: string, fallback: string): string | undefined {
+    const v = this.app.node.tryGetContext(key);
+    if (v === "") return undefined;
+    return this.string(key, fallback);
+  }
+
   /** `{ [as]: value }` when the key is set, `{}` otherwise: spread into props. */
   optional<K extends string>(key: K): Partial<Record<K, string>>;
   optional<K extends string>(key: string, as: K): Partial<Record<K, string>>;

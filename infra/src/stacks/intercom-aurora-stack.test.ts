@@ -60,6 +60,12 @@ describe("IntercomAuroraStack", () => {
         resource: `\${${bucket}.Arn}/intercom/*`,
         condition: undefined,
       },
+      // a full run removes its streams' stale changes: delete on changes/ only
+      {
+        actions: ["s3:DeleteObject"],
+        resource: `\${${bucket}.Arn}/intercom/changes/*`,
+        condition: undefined,
+      },
     ]);
     expect(statements("LoadTaskTaskRole").map((s) => s.actions)).toEqual([
       ["s3:ListBucket"],
@@ -93,7 +99,11 @@ describe("IntercomAuroraStack", () => {
       expect(env(app!).NODE_OPTIONS).toBe("--max-old-space-size=160");
       for (const name of SECRET_NAMES) expect(Object.keys(env(app!))).not.toContain(name);
     }
+    // the run's mode comes from the execution (container overrides), not the task definition
     const [extract] = containers(json, "sluice-fargate-extract");
+    expect(Object.keys(env(extract!))).not.toContain("SYNC_MODE");
+    const [loadApp] = containers(json, "sluice-fargate-load");
+    for (const name of ["LOAD_MODE", "LOAD_INPUT"]) expect(Object.keys(env(loadApp!))).not.toContain(name);
     expect(extract!.Secrets).toEqual([{ Name: "INTERCOM_ACCESS_TOKEN", ValueFrom: { Ref: intercomSecret } }]);
     const [load] = containers(json, "sluice-fargate-load");
     expect(
@@ -109,13 +119,59 @@ describe("IntercomAuroraStack", () => {
     });
   });
 
-  it("state machine: a Map over the selected streams, extract then load per stream, retries, catch → SNS", () => {
+  const definition = () => {
     const [, sm] = resourcesOf(json, "AWS::StepFunctions::StateMachine")[0]!;
-    const def = JSON.parse(flatten(sm.Properties!.DefinitionString));
+    return JSON.parse(flatten(sm.Properties!.DefinitionString));
+  };
+
+  it("state machine: the input's syncMode picks what every task does; anything else fails before a task runs", () => {
+    const def = definition();
+    expect(def.StartAt).toBe("Sync mode");
+    const choice = def.States["Sync mode"];
+    expect(choice.Type).toBe("Choice");
+    expect(choice.Choices).toEqual([
+      {
+        Or: [
+          { Variable: "$.syncMode", IsPresent: false },
+          { Variable: "$.streams", IsPresent: false },
+        ],
+        Next: "Invalid input",
+      },
+      { Variable: "$.syncMode", StringEquals: "incremental", Next: "Incremental run" },
+      { Variable: "$.syncMode", StringEquals: "full", Next: "Full run" },
+    ]);
+    expect(choice.Default).toBe("Invalid input");
+    expect(def.States["Invalid input"]).toEqual({
+      Type: "Fail",
+      Error: "InvalidSyncMode",
+      Cause: 'The execution input needs "streams": [...] and "syncMode": "incremental" or "full"',
+    });
+    // incremental: the changes, upserted (with the deletions); full: the snapshot, replacing the tables
+    expect(def.States["Incremental run"]).toMatchObject({
+      Type: "Pass",
+      Result: { syncMode: "incremental", loadMode: "upsert", loadInput: "changes" },
+      ResultPath: "$.run",
+      Next: "Each stream",
+    });
+    expect(def.States["Full run"]).toMatchObject({
+      Type: "Pass",
+      Result: { syncMode: "full", loadMode: "replace", loadInput: "snapshot" },
+      ResultPath: "$.run",
+      Next: "Each stream",
+    });
+  });
+
+  it("state machine: a Map over the selected streams, extract then load per stream with the run's mode, retries, catch → SNS", () => {
+    const def = definition();
     const map = def.States["Each stream"];
     expect(map.Type).toBe("Map");
     expect(map.ItemsPath).toBe("$.streams");
-    expect(map.ItemSelector).toEqual({ "stream.$": "$$.Map.Item.Value" });
+    expect(map.ItemSelector).toEqual({
+      "stream.$": "$$.Map.Item.Value",
+      "syncMode.$": "$.run.syncMode",
+      "loadMode.$": "$.run.loadMode",
+      "loadInput.$": "$.run.loadInput",
+    });
     expect(map.MaxConcurrency).toBe(4);
     expect(map.Catch).toEqual([
       { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" },
@@ -128,9 +184,12 @@ describe("IntercomAuroraStack", () => {
     expect(extract.Next).toBe("Load stream");
     expect(extract.Parameters.Overrides.ContainerOverrides[0].Environment).toEqual([
       { Name: "INTERCOM_STREAMS", "Value.$": "$.stream" },
+      { Name: "SYNC_MODE", "Value.$": "$.syncMode" },
     ]);
     expect(inner.States["Load stream"].Parameters.Overrides.ContainerOverrides[0].Environment).toEqual([
       { Name: "LOAD_STREAMS", "Value.$": "$.stream" },
+      { Name: "LOAD_MODE", "Value.$": "$.loadMode" },
+      { Name: "LOAD_INPUT", "Value.$": "$.loadInput" },
     ]);
     for (const name of ["Extract stream", "Load stream"]) {
       expect(inner.States[name].Retry).toEqual([
@@ -143,21 +202,26 @@ describe("IntercomAuroraStack", () => {
     }
     // the whole definition, reviewed on change (logical ids appear as ${LogicalId} tokens)
     expect(def).toMatchSnapshot();
+    expect(def.TimeoutSeconds).toBe(6 * 3600);
     template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: false }),
     });
   });
 
-  it("schedule: EventBridge Scheduler cron in its time zone, starting the state machine with the streams", () => {
-    template.hasResourceProperties("AWS::Scheduler::Schedule", {
-      ScheduleExpression: "cron(0 3 * * ? *)",
-      ScheduleExpressionTimezone: "UTC",
-      Target: Match.objectLike({
-        Arn: { Ref: Match.stringLikeRegexp("^Pipeline") },
-        Input: JSON.stringify({ streams: ["contacts", "conversations"] }),
-      }),
+  it("schedules: nightly incremental and weekly full refresh, in the time zone, with the streams", () => {
+    const schedules = resourcesOf(json, "AWS::Scheduler::Schedule").map(([, r]) => {
+      const p = r.Properties as { ScheduleExpression: string; ScheduleExpressionTimezone: string };
+      const target = r.Properties!.Target as { Arn: { Ref: string }; Input: string };
+      return [p.ScheduleExpression, p.ScheduleExpressionTimezone, target.Arn.Ref, JSON.parse(target.Input)];
     });
+    const pipeline = resourcesOf(json, "AWS::StepFunctions::StateMachine")[0]![0];
+    const streams = ["contacts", "conversations"];
+    expect(schedules).toEqual([
+      ["cron(0 3 * * ? *)", "UTC", pipeline, { streams, syncMode: "incremental" }],
+      // Sunday 10:00: more than the 6-hour execution timeout after the nightly 03:00 start
+      ["cron(0 10 ? * SUN *)", "UTC", pipeline, { streams, syncMode: "full" }],
+    ]);
   });
 
   it("bucket encrypted, public access blocked, versioned, TLS only; log groups retained 30 days", () => {
@@ -233,8 +297,27 @@ describe("IntercomAuroraStack with an imported database and the Datadog sidecar"
     }
   });
 
-  it("takes the schedule's time zone from context", () => {
-    const [, schedule] = resourcesOf(imported, "AWS::Scheduler::Schedule")[0]!;
-    expect(schedule.Properties!.ScheduleExpressionTimezone).toBe("Europe/Lisbon");
+  it("takes the schedules' time zone from context", () => {
+    const schedules = resourcesOf(imported, "AWS::Scheduler::Schedule");
+    expect(schedules).toHaveLength(2);
+    for (const [, s] of schedules) expect(s.Properties!.ScheduleExpressionTimezone).toBe("Europe/Lisbon");
+  });
+});
+
+describe("IntercomAuroraStack schedules from context", () => {
+  const schedules = (context: Record<string, unknown>) =>
+    resourcesOf(synth(addIntercomAuroraStack, context).json, "AWS::Scheduler::Schedule").map(([, r]) => [
+      r.Properties!.ScheduleExpression,
+      JSON.parse((r.Properties!.Target as { Input: string }).Input).syncMode,
+    ]);
+
+  it("an empty intercomFullRefreshCron schedules no full refresh; another cron moves it", () => {
+    expect(schedules({ intercomFullRefreshCron: "" })).toEqual([["cron(0 3 * * ? *)", "incremental"]]);
+    expect(
+      schedules({ intercomScheduleCron: "30 1 ? * MON-SAT *", intercomFullRefreshCron: "30 1 ? * SUN *" }),
+    ).toEqual([
+      ["cron(30 1 ? * MON-SAT *)", "incremental"],
+      ["cron(30 1 ? * SUN *)", "full"],
+    ]);
   });
 });

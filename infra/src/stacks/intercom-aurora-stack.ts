@@ -1,7 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type { CfnBucket, IBucket } from "aws-cdk-lib/aws-s3";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as targets from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -21,8 +23,14 @@ export interface IntercomAuroraStackProps extends StackProps {
   imageTag: string;
   /** Streams the nightly run extracts and loads, one Fargate task pair per stream. */
   streams: string[];
-  /** `cron(...)` fields for EventBridge Scheduler, e.g. `0 3 * * ? *`. */
+  /** `cron(...)` fields of the nightly incremental run (EventBridge Scheduler), e.g. `0 3 * * ? *`. */
   scheduleCron: string;
+  /**
+   * `cron(...)` fields of the weekly full refresh, e.g. `0 10 ? * SUN *`; unset: no full
+   * refresh is scheduled. It must not overlap a nightly run (an execution ends within 6 hours).
+   */
+  fullRefreshCron?: string | undefined;
+  /** Time zone of both schedules. */
   scheduleTimeZone: string;
   /** Parallel stream tasks at most (they share one Intercom rate limit). */
   maxConcurrency: number;
@@ -39,8 +47,9 @@ export interface IntercomAuroraStackProps extends StackProps {
 /**
  * Intercom → S3 → Aurora MySQL. A Step Functions state machine fans out one extract task per
  * stream (a Map state); each stream's load starts as soon as its own extract has written the
- * object. Both steps retry transient failures; anything that still fails publishes to SNS.
- * EventBridge Scheduler starts it nightly.
+ * object. The execution input's `syncMode` picks incremental (changes, upserted) or full
+ * (snapshot, replaced) for every task. Both steps retry transient failures; anything that still
+ * fails publishes to SNS. EventBridge Scheduler starts it nightly (incremental) and weekly (full).
  */
 export class IntercomAuroraStack extends Stack {
   readonly stateMachine: sfn.StateMachine;
@@ -66,21 +75,18 @@ export class IntercomAuroraStack extends Stack {
       app: "fargate-extract",
       repository: appRepository(this, "fargate-extract"),
       imageTag: props.imageTag,
-      environment: {
-        S3_BUCKET: bucket.bucketName,
-        S3_PREFIX: prefix,
-        SYNC_MODE: "full",
-        OUTPUT_FORMAT: "json",
-      },
+      // SYNC_MODE (and the load's LOAD_MODE/LOAD_INPUT) come from the execution, per run
+      environment: { S3_BUCKET: bucket.bucketName, S3_PREFIX: prefix, OUTPUT_FORMAT: "json" },
       secrets: { INTERCOM_ACCESS_TOKEN: ecs.Secret.fromSecretsManager(intercomSecret) },
       ...(datadog ? { datadog } : {}),
     });
-    // streamed multipart uploads plus the incremental state object, all under the prefix; no delete
+    // streamed multipart uploads plus the per-stream state objects, all under the prefix
     grantPrefix(bucket, extract.taskDefinition.taskRole, prefix, [
       "s3:GetObject",
       "s3:PutObject",
       "s3:AbortMultipartUpload",
     ]);
+    this.grantRemoveChanges(bucket, extract.taskDefinition.taskRole, prefix);
     const load = new FargateJob(this, "Load", {
       app: "fargate-load",
       repository: appRepository(this, "fargate-load"),
@@ -91,7 +97,6 @@ export class IntercomAuroraStack extends Stack {
         DB_HOST: db.host,
         DB_PORT: db.port,
         DB_NAME: db.databaseName,
-        LOAD_MODE: "replace",
         INPUT_FORMAT: "json",
       },
       secrets: {
@@ -132,43 +137,27 @@ export class IntercomAuroraStack extends Stack {
     new CfnOutput(this, "BucketName", { value: bucket.bucketName });
   }
 
-  private pipeline(p: {
-    cluster: ecs.Cluster;
-    net: TaskNetwork;
-    taskSg: ec2.SecurityGroup;
-    extract: FargateJob;
-    load: FargateJob;
-    maxConcurrency: number;
-  }): sfn.StateMachine {
-    const runTask = (id: string, job: FargateJob, streamVariable: string) =>
-      new tasks.EcsRunTask(this, id, {
-        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-        cluster: p.cluster,
-        taskDefinition: job.taskDefinition,
-        launchTarget: new tasks.EcsFargateLaunchTarget({
-          platformVersion: ecs.FargatePlatformVersion.LATEST,
-        }),
-        subnets: p.net.taskSubnets,
-        securityGroups: [p.taskSg],
-        assignPublicIp: p.net.assignPublicIp,
-        containerOverrides: [
-          {
-            containerDefinition: job.container,
-            environment: [{ name: streamVariable, value: sfn.JsonPath.stringAt("$.stream") }],
-          },
-        ],
-        resultPath: sfn.JsonPath.DISCARD,
-        taskTimeout: sfn.Timeout.duration(Duration.hours(2)),
-      })
-        .addRetry(RETRY_CAPACITY)
-        .addRetry(RETRY_TASK);
-
-    const perStream = sfn.Chain.start(runTask("Extract stream", p.extract, "INTERCOM_STREAMS")).next(
-      runTask("Load stream", p.load, "LOAD_STREAMS"),
+  private pipeline(p: PipelineParts): sfn.StateMachine {
+    const perStream = sfn.Chain.start(
+      this.ecsTask(p, "Extract stream", p.extract, {
+        INTERCOM_STREAMS: "$.stream",
+        SYNC_MODE: "$.syncMode",
+      }),
+    ).next(
+      this.ecsTask(p, "Load stream", p.load, {
+        LOAD_STREAMS: "$.stream",
+        LOAD_MODE: "$.loadMode",
+        LOAD_INPUT: "$.loadInput",
+      }),
     );
     const fanOut = new sfn.Map(this, "Each stream", {
       itemsPath: sfn.JsonPath.stringAt("$.streams"),
-      itemSelector: { "stream.$": "$$.Map.Item.Value" },
+      itemSelector: {
+        "stream.$": "$$.Map.Item.Value",
+        "syncMode.$": "$.run.syncMode",
+        "loadMode.$": "$.run.loadMode",
+        "loadInput.$": "$.run.loadInput",
+      },
       maxConcurrency: p.maxConcurrency,
       resultPath: sfn.JsonPath.DISCARD,
     }).itemProcessor(perStream);
@@ -186,11 +175,12 @@ export class IntercomAuroraStack extends Stack {
       new sfn.Fail(this, "Failed", { error: "PipelineFailed", cause: "a stream failed after its retries" }),
     );
     fanOut.addCatch(notify, { errors: ["States.ALL"], resultPath: "$.error" });
+    fanOut.next(new sfn.Succeed(this, "Done"));
 
     return new sfn.StateMachine(this, "Pipeline", {
       stateMachineName: "sluice-intercom-aurora",
-      definitionBody: sfn.DefinitionBody.fromChainable(fanOut.next(new sfn.Succeed(this, "Done"))),
-      timeout: Duration.hours(6),
+      definitionBody: sfn.DefinitionBody.fromChainable(this.syncModeChoice(fanOut)),
+      timeout: PIPELINE_TIMEOUT,
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, "PipelineLogs", { retention: logs.RetentionDays.ONE_MONTH }),
@@ -200,18 +190,109 @@ export class IntercomAuroraStack extends Stack {
     });
   }
 
-  private schedule(props: IntercomAuroraStackProps): void {
-    new scheduler.Schedule(this, "Nightly", {
-      description: "sluice Intercom -> S3 -> Aurora",
-      schedule: scheduler.ScheduleExpression.expression(
-        `cron(${props.scheduleCron})`,
-        TimeZone.of(props.scheduleTimeZone),
-      ),
-      target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({ streams: props.streams }),
-        retryAttempts: 2,
-      }),
+  /**
+   * The execution input's `syncMode` → what every task of the run does, in `$.run`:
+   * incremental = extract the changes, upsert them (and the deletions); full = extract the
+   * snapshot, replace the tables. Anything else fails the execution before a task starts.
+   */
+  private syncModeChoice(next: sfn.IChainable): sfn.Choice {
+    const run = (id: string, settings: (typeof SYNC_MODES)[keyof typeof SYNC_MODES]) =>
+      new sfn.Pass(this, id, { result: sfn.Result.fromObject(settings), resultPath: "$.run" }).next(next);
+    const invalid = new sfn.Fail(this, "Invalid input", {
+      error: "InvalidSyncMode",
+      cause: 'The execution input needs "streams": [...] and "syncMode": "incremental" or "full"',
     });
+    return new sfn.Choice(this, "Sync mode")
+      .when(
+        sfn.Condition.or(sfn.Condition.isNotPresent("$.syncMode"), sfn.Condition.isNotPresent("$.streams")),
+        invalid,
+      )
+      .when(
+        sfn.Condition.stringEquals("$.syncMode", "incremental"),
+        run("Incremental run", SYNC_MODES.incremental),
+      )
+      .when(sfn.Condition.stringEquals("$.syncMode", "full"), run("Full run", SYNC_MODES.full))
+      .otherwise(invalid);
+  }
+
+  /** One ECS task run to completion, its container's variables overridden from the Map item's paths. */
+  private ecsTask(p: PipelineParts, id: string, job: FargateJob, paths: Record<string, string>) {
+    return new tasks.EcsRunTask(this, id, {
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      cluster: p.cluster,
+      taskDefinition: job.taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget({
+        platformVersion: ecs.FargatePlatformVersion.LATEST,
+      }),
+      subnets: p.net.taskSubnets,
+      securityGroups: [p.taskSg],
+      assignPublicIp: p.net.assignPublicIp,
+      containerOverrides: [
+        {
+          containerDefinition: job.container,
+          environment: Object.entries(paths).map(([name, path]) => ({
+            name,
+            value: sfn.JsonPath.stringAt(path),
+          })),
+        },
+      ],
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(Duration.hours(2)),
+    })
+      .addRetry(RETRY_CAPACITY)
+      .addRetry(RETRY_TASK);
+  }
+
+  /** Nightly incremental run and (unless disabled) the weekly full refresh, same streams and time zone. */
+  private schedule(props: IntercomAuroraStackProps): void {
+    const start = (id: string, description: string, cron: string, syncMode: keyof typeof SYNC_MODES) =>
+      new scheduler.Schedule(this, id, {
+        description,
+        schedule: scheduler.ScheduleExpression.expression(
+          `cron(${cron})`,
+          TimeZone.of(props.scheduleTimeZone),
+        ),
+        target: new targets.StepFunctionsStartExecution(this.stateMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject({ streams: props.streams, syncMode }),
+          retryAttempts: 2,
+        }),
+      });
+    start(
+      "Nightly",
+      "sluice Intercom -> S3 -> Aurora: incremental (changes, upserted)",
+      props.scheduleCron,
+      "incremental",
+    );
+    if (props.fullRefreshCron) {
+      start(
+        "WeeklyFullRefresh",
+        "sluice Intercom -> S3 -> Aurora: full refresh (snapshot, tables replaced)",
+        props.fullRefreshCron,
+        "full",
+      );
+    }
+  }
+
+  /**
+   * A full run removes the previous incremental run's `changes/` objects of its streams: delete
+   * on exactly those keys, nothing else under the prefix (the bucket is versioned: a delete
+   * leaves a marker, the object stays recoverable for 30 days).
+   */
+  private grantRemoveChanges(bucket: IBucket, role: iam.IRole, prefix: string): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:DeleteObject"],
+        resources: [bucket.arnForObjects(`${prefix}changes/*`)],
+      }),
+    );
+    const bucketLogicalId = this.getLogicalId(bucket.node.defaultChild as CfnBucket);
+    acknowledge(role, [
+      {
+        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}changes/*]`,
+        reason:
+          "A full extract deletes the stale incremental changes of the streams it ran; their keys (changes/<object>.<ext>) follow the stream and output format, so delete is scoped to the changes/ folder of this pipeline's prefix.",
+      },
+    ]);
   }
 
   private suppressions(): void {
@@ -231,6 +312,24 @@ export class IntercomAuroraStack extends Stack {
     ]);
   }
 }
+
+interface PipelineParts {
+  cluster: ecs.Cluster;
+  net: TaskNetwork;
+  taskSg: ec2.SecurityGroup;
+  extract: FargateJob;
+  load: FargateJob;
+  maxConcurrency: number;
+}
+
+/** What each task of a run does, by the execution input's `syncMode`. */
+const SYNC_MODES = {
+  incremental: { syncMode: "incremental", loadMode: "upsert", loadInput: "changes" },
+  full: { syncMode: "full", loadMode: "replace", loadInput: "snapshot" },
+} as const;
+
+/** The longest an execution runs (both schedules are set apart by more than this). */
+const PIPELINE_TIMEOUT = Duration.hours(6);
 
 /** Retries of ECS capacity errors (no Fargate capacity, throttled RunTask). */
 const RETRY_CAPACITY: sfn.RetryProps = {
