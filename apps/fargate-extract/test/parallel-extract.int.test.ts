@@ -23,6 +23,18 @@ const STREAMS = ["contacts", "conversations", "companies"] as const;
 
 let sim: IntercomSimulator;
 let s3: S3rverHandle;
+/**
+ * The simulator reads its clock once per rate-limited request: recording those reads gives the
+ * span in which the calls were served, which is what the rate limit bounds. Process start-up and
+ * exit stay out of it (on a busy 2-core machine three Node start-ups alone take seconds).
+ */
+const served = { first: Number.POSITIVE_INFINITY, last: 0 };
+const recordingClock = () => {
+  const t = Date.now();
+  served.first = Math.min(served.first, t);
+  served.last = Math.max(served.last, t);
+  return t;
+};
 
 beforeAll(async () => {
   [sim, s3] = await Promise.all([
@@ -34,6 +46,7 @@ beforeAll(async () => {
       largeConversations: 0,
       rateLimit: RATE_LIMIT,
       latencyMs: 5,
+      clock: recordingClock,
     }),
     startS3rver(),
   ]);
@@ -57,6 +70,8 @@ describe("parallel extract tasks sharing one Intercom rate limit", () => {
         INTERCOM_STREAMS: stream,
       });
     sim.resetStats();
+    served.first = Number.POSITIVE_INFINITY;
+    served.last = 0;
 
     const started = performance.now();
     const results = await Promise.all(
@@ -74,17 +89,18 @@ describe("parallel extract tasks sharing one Intercom rate limit", () => {
     );
 
     const stats = sim.stats();
-    const served = stats.requests - stats.throttled429;
+    const calls = stats.requests - stats.throttled429;
     // the limit must bind: at least three windows' worth of calls
-    expect(served).toBeGreaterThan(3 * RATE_LIMIT.limit);
+    expect(calls).toBeGreaterThan(3 * RATE_LIMIT.limit);
     // near zero: at most 2 % of the calls were answered 429
     expect(stats.throttled429).toBeLessThanOrEqual(Math.ceil(0.02 * stats.requests));
     // the bound: the calls the runs needed at the allowed rate. A fixed window lets the first
-    // `limit` calls through at once, so the ratio can be below 1; process start-up counts against it.
-    const boundMs = (served / (RATE_LIMIT.limit / RATE_LIMIT.windowSeconds)) * 1000;
+    // `limit` calls through at once, so the ratio can be below 1.
+    const boundMs = (calls / (RATE_LIMIT.limit / RATE_LIMIT.windowSeconds)) * 1000;
+    const spanMs = served.last - served.first;
     console.info(
-      `parallel extract: ${served} calls, ${stats.throttled429} 429s, wall ${Math.round(wallMs)} ms, bound ${Math.round(boundMs)} ms (${(wallMs / boundMs).toFixed(2)}x)`,
+      `parallel extract: ${calls} calls, ${stats.throttled429} 429s, served in ${spanMs} ms, bound ${Math.round(boundMs)} ms (${(spanMs / boundMs).toFixed(2)}x); wall with process start-up ${Math.round(wallMs)} ms`,
     );
-    expect(wallMs).toBeLessThanOrEqual(1.3 * boundMs);
+    expect(spanMs).toBeLessThanOrEqual(1.3 * boundMs);
   }, 150_000);
 });
