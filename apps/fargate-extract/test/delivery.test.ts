@@ -130,7 +130,9 @@ describe("release workflow", () => {
     const uses = job.steps.flatMap((s) => (s.uses ? [s.uses] : []));
     for (const u of uses) expect(u).toMatch(/@[0-9a-f]{40}$/);
     const changesets = job.steps.find((s) => s.uses?.startsWith("changesets/action@"));
-    expect(changesets?.with?.publish).toBe("pnpm changeset publish");
+    // `pnpm release` stamps `repository` from the workflow's repository, then `changeset publish`
+    // (the root script is checked by scripts/stamp-repository.test.ts)
+    expect(changesets?.with?.publish).toBe("pnpm release");
     expect(job.steps.map((s) => s.run ?? "").join("\n")).toContain("pnpm lint:packages");
     expect(text).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|_authToken/);
   });
