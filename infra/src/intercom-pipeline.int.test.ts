@@ -3,7 +3,7 @@ import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { appMain, s3rverEnv, uniqueName } from "@sluice/app-kit/testing";
 import { type IntercomSimulator, startSimulator } from "@sluice/intercom-simulator";
 import { type S3rverHandle, startS3rver } from "@sluice/sink-s3/testing";
-import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { type RunOptions, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import mysql from "mysql2/promise";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { addIntercomAuroraStack } from "./app.js";
@@ -11,12 +11,15 @@ import {
   ecsRunTaskSync,
   FAKE_ACCOUNT,
   FAKE_REGION,
+  LocalDynamoDb,
+  LocalExecutions,
   type LocalWorld,
   type Published,
   type Resources,
   snsPublish,
   stateMachineDefinition,
   type TaskRun,
+  taskHandlers,
 } from "./local-execution.js";
 import { synth } from "./test-support.js";
 
@@ -51,25 +54,55 @@ interface Execution {
   id: string;
   runs: TaskRun[];
   published: Published[];
+  /** The Task states that ran, in order (ECS, DynamoDB, SFN, SNS calls). */
+  journal: string[];
   outcome: Promise<Outcome>;
 }
 
+/** The AWS account the executions share: the lock table and the executions' statuses. */
+interface Account {
+  dynamo: LocalDynamoDb;
+  executions: LocalExecutions;
+}
+const newAccount = (): Account => ({
+  dynamo: new LocalDynamoDb(resources),
+  executions: new LocalExecutions(),
+});
+const executionArn = (name: string) =>
+  `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:sluice-intercom-aurora:${name}`;
+
 let executions = 0;
-/** StartExecution: the ECS tasks and the SNS topic emulated locally, retries without their waits. */
-function startExecution(input: Parameters<StateMachine["run"]>[0], world: LocalWorld): Execution {
+/** StartExecution: every integration emulated locally, retries without their waits. */
+function startExecution(
+  input: Parameters<StateMachine["run"]>[0],
+  world: LocalWorld,
+  account: Account,
+): Execution {
   const name = `local-${process.pid}-${++executions}`;
-  const id = `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:sluice-intercom-aurora:${name}`;
+  const id = executionArn(name);
   const runs: TaskRun[] = [];
   const published: Published[] = [];
-  const handlers = {
-    "Extract stream": ecsRunTaskSync(resources, world, runs, "Extract stream"),
-    "Load stream": ecsRunTaskSync(resources, world, runs, "Load stream"),
-    "Notify failure": snsPublish(resources, published),
-  };
+  const journal: string[] = [];
+  const handlers = taskHandlers(
+    definition,
+    {
+      "ecs:runTask.sync": (state) => ecsRunTaskSync(resources, world, runs, state),
+      "sns:publish": () => snsPublish(resources, published),
+      "dynamodb:putItem": account.dynamo.putItem,
+      "dynamodb:getItem": account.dynamo.getItem,
+      "dynamodb:deleteItem": account.dynamo.deleteItem,
+      "aws-sdk:sfn:describeExecution": account.executions.describeExecution,
+    },
+    journal,
+  );
+  account.executions.status.set(id, "RUNNING");
   const run = machine.run(input, {
     overrides: {
-      taskResourceLocalHandlers: handlers,
-      retryIntervalOverrides: { "Extract stream": 0, "Load stream": 0 },
+      // the emulators return JSON (typed loosely as unknown)
+      taskResourceLocalHandlers: handlers as NonNullable<
+        RunOptions["overrides"]
+      >["taskResourceLocalHandlers"],
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, 0])),
     },
     context: { Execution: { Id: id, Name: name } },
   });
@@ -80,21 +113,71 @@ function startExecution(input: Parameters<StateMachine["run"]>[0], world: LocalW
       return { status: "FAILED", error: error.name, cause: error.message };
     },
   );
-  return { id, runs, published, outcome };
+  const settled = outcome.then((o) => {
+    account.executions.status.set(id, o.status);
+    return o;
+  });
+  return { id, runs, published, journal, outcome: settled };
 }
 
-describe("the synthesized Intercom pipeline, executed: input validation", () => {
+/** A lock item as "Acquire lock" writes it. */
+const lockOf = (execution: string) => ({
+  pk: { S: "intercom-aurora" },
+  execution: { S: execution },
+  startedAt: { S: "2024-01-01T03:00:00.000Z" },
+});
+
+describe("the synthesized Intercom pipeline, executed: input validation and the overlap guard (no task runs)", () => {
   const noTasks: LocalWorld = { endpoints: {}, secrets: {}, implicit: {}, apps: {} };
 
   it.each([
     ["an unknown syncMode", { streams: STREAMS, syncMode: "nightly" }],
     ["no syncMode", { streams: STREAMS }],
     ["no streams", { syncMode: "full" }],
-  ])("%s fails the execution with InvalidSyncMode before any task runs", async (_, input) => {
-    const execution = startExecution(input, noTasks);
-    expect(await execution.outcome).toMatchObject({ status: "FAILED", error: "InvalidSyncMode" });
-    expect(execution.runs).toEqual([]);
-    expect(execution.published).toEqual([]);
+  ])(
+    "%s fails the execution with InvalidSyncMode before any task runs or the lock is taken",
+    async (_, input) => {
+      const execution = startExecution(input, noTasks, newAccount());
+      expect(await execution.outcome).toMatchObject({ status: "FAILED", error: "InvalidSyncMode" });
+      expect(execution.journal).toEqual([]);
+      expect(execution.published).toEqual([]);
+    },
+  );
+
+  it.each(["RUNNING", "PENDING_REDRIVE"])(
+    "a lock held by a %s execution: AlreadyRunning, no task, the holder keeps its lock",
+    async (status) => {
+      const account = newAccount();
+      const holder = executionArn("nightly");
+      account.dynamo.seed(lockOf(holder));
+      account.executions.status.set(holder, status);
+      const execution = startExecution({ streams: STREAMS, syncMode: "full" }, noTasks, account);
+      expect(await execution.outcome).toMatchObject({ status: "FAILED", error: "AlreadyRunning" });
+      expect(execution.journal).toEqual(["Acquire lock", "Get lock holder", "Describe lock holder"]);
+      expect(account.dynamo.items()).toEqual([lockOf(holder)]);
+    },
+  );
+
+  it.each([
+    ["FAILED", "FAILED"],
+    ["TIMED_OUT", "TIMED_OUT"],
+    ["gone from the execution history", undefined],
+  ])("a lock left by an execution %s is taken over, the run goes on and releases it", async (_, status) => {
+    const account = newAccount();
+    const holder = executionArn("crashed");
+    account.dynamo.seed(lockOf(holder));
+    if (status) account.executions.status.set(holder, status);
+    // no streams: the Map has nothing to run, the guard is all that happens
+    const execution = startExecution({ streams: [], syncMode: "incremental" }, noTasks, account);
+    expect(await execution.outcome).toEqual({ status: "SUCCEEDED" });
+    expect(execution.journal).toEqual([
+      "Acquire lock",
+      "Get lock holder",
+      "Describe lock holder",
+      "Take over lock",
+      "Release lock",
+    ]);
+    expect(account.dynamo.items()).toEqual([]);
   });
 });
 
@@ -104,8 +187,10 @@ describe("the synthesized Intercom pipeline, executed against the simulator, s3r
   let admin: mysql.Connection;
   let bucket: string;
   let db: string;
+  let account: Account;
 
   beforeEach(async () => {
+    account = newAccount();
     [sim, s3, admin] = await Promise.all([
       startSimulator({ seed: 7, contacts: 200, conversations: 40, companies: 8, rateLimit: false }),
       startS3rver(),
@@ -179,7 +264,7 @@ describe("the synthesized Intercom pipeline, executed against the simulator, s3r
   }
 
   it("a full run, Intercom changes, then an incremental run: each stream extracted then loaded, the tables equal Intercom", async () => {
-    const full = startExecution({ streams: STREAMS, syncMode: "full" }, world());
+    const full = startExecution({ streams: STREAMS, syncMode: "full" }, world(), account);
     expect(await full.outcome, JSON.stringify(full.runs.map((r) => r.lastLine))).toEqual({
       status: "SUCCEEDED",
     });
@@ -196,15 +281,56 @@ describe("the synthesized Intercom pipeline, executed against the simulator, s3r
       addParts: 4,
       deleteConversations: 2,
     });
-    const incremental = startExecution({ streams: STREAMS, syncMode: "incremental" }, world());
+    const incremental = startExecution({ streams: STREAMS, syncMode: "incremental" }, world(), account);
     expect(await incremental.outcome).toEqual({ status: "SUCCEEDED" });
     expectTaskPairs(incremental.runs, { syncMode: "incremental", loadMode: "upsert", loadInput: "changes" });
     await expectTablesEqualIntercom();
     expect([...full.published, ...incremental.published]).toEqual([]);
+    // each run took the lock first and released it last
+    for (const run of [full, incremental]) {
+      expect([run.journal[0], run.journal.at(-1)]).toEqual(["Acquire lock", "Release lock"]);
+    }
+    expect(account.dynamo.items()).toEqual([]);
+  });
+
+  it("two executions started at once: one runs the pipeline, the other fails AlreadyRunning without a task", async () => {
+    const input = { streams: STREAMS, syncMode: "full" };
+    const both = [startExecution(input, world(), account), startExecution(input, world(), account)];
+    const outcomes = await Promise.all(both.map((e) => e.outcome));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["FAILED", "SUCCEEDED"]);
+    const winner = outcomes[0]?.status === "SUCCEEDED" ? 0 : 1;
+    const [ran, skipped] = [both[winner] as Execution, both[1 - winner] as Execution];
+    expect(outcomes[1 - winner]).toMatchObject({ error: "AlreadyRunning" });
+    expect(skipped.journal).toEqual(["Acquire lock", "Get lock holder", "Describe lock holder"]);
+    expect(skipped.runs).toEqual([]);
+    expectTaskPairs(ran.runs, { syncMode: "full", loadMode: "replace", loadInput: "snapshot" });
+    await expectTablesEqualIntercom();
+    expect(account.dynamo.items()).toEqual([]);
+  });
+
+  it("a lock left by an aborted execution is taken over: the run goes on, then releases it", async () => {
+    const aborted = executionArn("aborted-by-hand");
+    account.dynamo.seed(lockOf(aborted));
+    account.executions.status.set(aborted, "ABORTED");
+    const execution = startExecution({ streams: ["contacts"], syncMode: "full" }, world(), account);
+    expect(await execution.outcome).toEqual({ status: "SUCCEEDED" });
+    expect(execution.journal).toEqual([
+      "Acquire lock",
+      "Get lock holder",
+      "Describe lock holder",
+      "Take over lock",
+      "Extract stream",
+      "Load stream",
+      "Release lock",
+    ]);
+    expect(await column("SELECT id FROM `{db}`.users")).toEqual(
+      sim.workspace.contacts.map((c) => String(c.id)).sort(),
+    );
+    expect(account.dynamo.items()).toEqual([]);
   });
 
   it("an extract that keeps failing is retried as its Retry says, then SNS is told and the execution fails; the tables stay", async () => {
-    const first = startExecution({ streams: ["contacts"], syncMode: "full" }, world());
+    const first = startExecution({ streams: ["contacts"], syncMode: "full" }, world(), account);
     expect(await first.outcome).toEqual({ status: "SUCCEEDED" });
     const before = await column("SELECT CONCAT(id, '@', UNIX_TIMESTAMP(updated_at)) FROM `{db}`.users");
     sim.mutate({ advanceSeconds: 3600, updateContacts: 5, addContacts: 3 });
@@ -212,7 +338,11 @@ describe("the synthesized Intercom pipeline, executed against the simulator, s3r
     // the token in the secret was revoked: Intercom answers 401, the extract exits 1
     const revoked = (state: string) =>
       state === "Extract stream" ? { INTERCOM_ACCESS_TOKEN: "revoked-token" } : undefined;
-    const failing = startExecution({ streams: ["contacts"], syncMode: "incremental" }, world(revoked));
+    const failing = startExecution(
+      { streams: ["contacts"], syncMode: "incremental" },
+      world(revoked),
+      account,
+    );
     expect(await failing.outcome).toMatchObject({ status: "FAILED", error: "PipelineFailed" });
 
     const extractState = (
@@ -235,5 +365,8 @@ describe("the synthesized Intercom pipeline, executed against the simulator, s3r
     expect(await column("SELECT CONCAT(id, '@', UNIX_TIMESTAMP(updated_at)) FROM `{db}`.users")).toEqual(
       before,
     );
+    // the failed run released the lock before it reported
+    expect(failing.journal.slice(-2)).toEqual(["Release lock after failure", "Notify failure"]);
+    expect(account.dynamo.items()).toEqual([]);
   });
 });

@@ -249,3 +249,154 @@ export function snsPublish(resources: Resources, published: Published[]) {
     return { MessageId: `local-${published.length}` };
   };
 }
+
+type Handler = (input: unknown) => Promise<unknown>;
+type StateDef = {
+  Type: string;
+  Resource?: string;
+  ItemProcessor?: { States: Record<string, StateDef> };
+  Iterator?: { States: Record<string, StateDef> };
+  Branches?: Array<{ States: Record<string, StateDef> }>;
+};
+
+/**
+ * A local handler for every Task state of the definition (nested ones included), chosen by its
+ * Resource; each call is journaled (state names, in order). A Task whose integration has no
+ * emulator throws here, so a new integration cannot go untested.
+ */
+export function taskHandlers(
+  definition: Record<string, unknown>,
+  byResource: Record<string, (state: string) => Handler>,
+  journal: string[],
+): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  const visit = (states: Record<string, StateDef>) => {
+    for (const [name, s] of Object.entries(states)) {
+      if (s.Type === "Task") {
+        const make = byResource[s.Resource?.replace(/^arn:aws:states:::/, "") ?? ""];
+        if (!make) throw new Error(`no local emulator for ${name} (${s.Resource})`);
+        const handler = make(name);
+        handlers[name] = (input) => {
+          journal.push(name);
+          return handler(input);
+        };
+      }
+      const nested = s.ItemProcessor ?? s.Iterator;
+      if (nested) visit(nested.States);
+      for (const b of s.Branches ?? []) visit(b.States);
+    }
+  };
+  visit(definition.States as Record<string, StateDef>);
+  return handlers;
+}
+
+export type AttributeValue = { S: string } | { N: string } | { BOOL: boolean };
+export type Item = Record<string, AttributeValue>;
+
+interface ItemRequest {
+  TableName: string;
+  Item?: Item;
+  Key?: Item;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+/** `attribute_not_exists(a)`, `attribute_exists(a)`, `a = :v` (a may be a `#name`): what the guard uses. */
+function conditionHolds(r: ItemRequest, item: Item | undefined): boolean {
+  const expr = r.ConditionExpression;
+  if (expr === undefined) return true;
+  const name = (n: string) => (n.startsWith("#") ? (r.ExpressionAttributeNames?.[n] ?? "?") : n);
+  const exists = /^attribute_(not_)?exists\(\s*([#\w]+)\s*\)$/.exec(expr.trim());
+  if (exists) return (item?.[name(exists[2] as string)] === undefined) === (exists[1] !== undefined);
+  const equals = /^([#\w]+)\s*=\s*(:\w+)$/.exec(expr.trim());
+  if (equals) {
+    const actual = item?.[name(equals[1] as string)];
+    const expected = r.ExpressionAttributeValues?.[equals[2] as string];
+    if (expected === undefined)
+      throw new StatesError("DynamoDB.ValidationException", `no value ${equals[2]}`);
+    return actual !== undefined && JSON.stringify(actual) === JSON.stringify(expected);
+  }
+  throw new Error(`the local DynamoDB does not evaluate ${expr}`);
+}
+
+/** The template's DynamoDB tables in memory: PutItem, GetItem, DeleteItem with their conditions. */
+export class LocalDynamoDb {
+  private readonly tables = new Map<string, { hash: string; items: Map<string, Item> }>();
+
+  constructor(resources: Resources) {
+    for (const [id, r] of Object.entries(resources)) {
+      if (r.Type !== "AWS::DynamoDB::Table") continue;
+      const schema = r.Properties?.KeySchema as Array<{ AttributeName: string; KeyType: string }>;
+      const hash = schema.find((k) => k.KeyType === "HASH")?.AttributeName as string;
+      this.tables.set(refValue(id, resources), { hash, items: new Map() });
+    }
+  }
+
+  /** The items of the template's only table (or of `name`). */
+  items(name?: string): Item[] {
+    return [...this.table(name ?? ([...this.tables.keys()][0] as string)).items.values()];
+  }
+
+  /** Writes an item directly (a test's fixture, e.g. a lock left behind). */
+  seed(item: Item, name?: string): void {
+    const t = this.table(name ?? ([...this.tables.keys()][0] as string));
+    t.items.set(JSON.stringify(item[t.hash]), item);
+  }
+
+  private table(name: string) {
+    const t = this.tables.get(name);
+    if (!t) throw new StatesError("DynamoDB.ResourceNotFoundException", `no table ${name}`);
+    return t;
+  }
+
+  private locate(r: ItemRequest, source: Item | undefined) {
+    const t = this.table(r.TableName);
+    const key = JSON.stringify(source?.[t.hash]);
+    return { t, key, current: t.items.get(key) };
+  }
+
+  private check(r: ItemRequest, current: Item | undefined): void {
+    if (!conditionHolds(r, current)) {
+      throw new StatesError("DynamoDB.ConditionalCheckFailedException", "The conditional request failed");
+    }
+  }
+
+  readonly putItem = () => async (input: unknown) => {
+    const r = input as ItemRequest;
+    const { t, key, current } = this.locate(r, r.Item);
+    this.check(r, current);
+    t.items.set(key, r.Item as Item);
+    return {};
+  };
+
+  readonly getItem = () => async (input: unknown) => {
+    const r = input as ItemRequest;
+    const { current } = this.locate(r, r.Key);
+    return current ? { Item: current } : {};
+  };
+
+  readonly deleteItem = () => async (input: unknown) => {
+    const r = input as ItemRequest;
+    const { t, key, current } = this.locate(r, r.Key);
+    this.check(r, current);
+    t.items.delete(key);
+    return {};
+  };
+}
+
+/** Executions of the state machine by id, and their status: the SDK integration sfn:describeExecution. */
+export class LocalExecutions {
+  readonly status = new Map<string, string>();
+
+  readonly describeExecution = () => async (input: unknown) => {
+    const arnIn = (input as { ExecutionArn: string }).ExecutionArn;
+    if (!/^arn:aws:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arnIn)) {
+      throw new StatesError("Sfn.InvalidArnException", `Invalid Arn: '${arnIn}'`);
+    }
+    const status = this.status.get(arnIn);
+    if (!status)
+      throw new StatesError("Sfn.ExecutionDoesNotExistException", `Execution Does Not Exist: '${arnIn}'`);
+    return { ExecutionArn: arnIn, Status: status };
+  };
+}
