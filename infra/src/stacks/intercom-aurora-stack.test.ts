@@ -151,13 +151,13 @@ describe("IntercomAuroraStack", () => {
       Type: "Pass",
       Result: { syncMode: "incremental", loadMode: "upsert", loadInput: "changes" },
       ResultPath: "$.run",
-      Next: "Each stream",
+      Next: "Acquire lock",
     });
     expect(def.States["Full run"]).toMatchObject({
       Type: "Pass",
       Result: { syncMode: "full", loadMode: "replace", loadInput: "snapshot" },
       ResultPath: "$.run",
-      Next: "Each stream",
+      Next: "Acquire lock",
     });
   });
 
@@ -174,8 +174,9 @@ describe("IntercomAuroraStack", () => {
     });
     expect(map.MaxConcurrency).toBe(4);
     expect(map.Catch).toEqual([
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" },
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Release lock after failure" },
     ]);
+    expect(map.Next).toBe("Release lock");
     expect(def.States["Notify failure"].Resource).toMatch(/:states:::sns:publish$/);
     const inner = map.ItemProcessor;
     expect(inner.StartAt).toBe("Extract stream");
@@ -207,6 +208,111 @@ describe("IntercomAuroraStack", () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: false }),
     });
+  });
+
+  it("overlap guard: a conditional PutItem takes the lock; a running holder fails the run AlreadyRunning, a stale one is taken over", () => {
+    const def = definition();
+    const table = resourcesOf(json, "AWS::DynamoDB::Table").map(([id]) => id);
+    expect(table).toHaveLength(1);
+    const lockKey = { pk: { S: "intercom-aurora" } };
+    const item = {
+      ...lockKey,
+      execution: { "S.$": "$$.Execution.Id" },
+      startedAt: { "S.$": "$$.Execution.StartTime" },
+    };
+    const conditionalFailed = "DynamoDB.ConditionalCheckFailedException";
+    const acquire = def.States["Acquire lock"];
+    expect(acquire.Resource).toMatch(/:states:::dynamodb:putItem$/);
+    expect(acquire.Parameters).toEqual({
+      TableName: `\${${table[0]}}`,
+      Item: item,
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+    expect(acquire.Catch).toEqual([
+      { ErrorEquals: [conditionalFailed], ResultPath: "$.lockError", Next: "Get lock holder" },
+    ]);
+    expect(acquire.Next).toBe("Each stream");
+    expect(def.States["Get lock holder"]).toMatchObject({
+      Parameters: { Key: lockKey, ConsistentRead: true },
+      ResultPath: "$.lock",
+      Next: "Lock still held?",
+    });
+    expect(def.States["Lock still held?"].Choices).toEqual([
+      { Variable: "$.lock.Item", IsPresent: false, Next: "Acquire lock" },
+    ]);
+    const describeHolder = def.States["Describe lock holder"];
+    expect(describeHolder.Resource).toMatch(/:states:::aws-sdk:sfn:describeExecution$/);
+    expect(describeHolder.Parameters).toEqual({ "ExecutionArn.$": "$.lock.Item.execution.S" });
+    expect(describeHolder.Catch[0]).toMatchObject({
+      ErrorEquals: ["Sfn.ExecutionDoesNotExistException", "Sfn.InvalidArnException"],
+      Next: "Take over lock",
+    });
+    expect(def.States["Lock holder running?"]).toEqual({
+      Type: "Choice",
+      Choices: [
+        {
+          Or: [
+            { Variable: "$.holder.status", StringEquals: "RUNNING" },
+            { Variable: "$.holder.status", StringEquals: "PENDING_REDRIVE" },
+          ],
+          Next: "Already running",
+        },
+      ],
+      Default: "Take over lock",
+    });
+    expect(def.States["Already running"]).toMatchObject({ Type: "Fail", Error: "AlreadyRunning" });
+    expect(def.States["Take over lock"]).toMatchObject({
+      Parameters: {
+        Item: item,
+        ConditionExpression: "#execution = :stale",
+        ExpressionAttributeNames: { "#execution": "execution" },
+        ExpressionAttributeValues: { ":stale": { "S.$": "$.lock.Item.execution.S" } },
+      },
+      Catch: [{ ErrorEquals: [conditionalFailed], ResultPath: "$.lockError", Next: "Get lock holder" }],
+      Next: "Each stream",
+    });
+    // released after success and, before the notice, after a failure: only by its holder
+    for (const [name, next] of [
+      ["Release lock", "Done"],
+      ["Release lock after failure", "Notify failure"],
+    ] as const) {
+      expect(def.States[name]).toMatchObject({
+        Resource: expect.stringMatching(/:states:::dynamodb:deleteItem$/),
+        Parameters: {
+          Key: lockKey,
+          ConditionExpression: "#execution = :me",
+          ExpressionAttributeValues: { ":me": { "S.$": "$$.Execution.Id" } },
+        },
+        Catch: [expect.objectContaining({ ErrorEquals: ["States.ALL"], Next: "Notify failure" })],
+        Next: next,
+      });
+    }
+    template.hasResource("AWS::DynamoDB::Table", {
+      Properties: { BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }] },
+      DeletionPolicy: "Delete",
+    });
+  });
+
+  it("state machine role: the lock table's three item calls and DescribeExecution on its own executions only", () => {
+    const table = resourcesOf(json, "AWS::DynamoDB::Table")[0]![0];
+    const statements = policyOf(json, "PipelineRole").map((s) => [[s.Action].flat(), flatten(s.Resource)]);
+    const tableArn = `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/\${${table}}`;
+    const onTable = statements.filter(([, r]) => (r as string).includes(table));
+    expect(onTable).toEqual([
+      [["dynamodb:PutItem"], tableArn],
+      [["dynamodb:GetItem"], tableArn],
+      [["dynamodb:DeleteItem"], tableArn],
+    ]);
+    const states = statements.filter(([a]) => (a as string[]).some((x) => x.startsWith("states:")));
+    expect(states).toEqual([
+      [
+        ["states:DescribeExecution"],
+        `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:sluice-intercom-aurora:*`,
+      ],
+    ]);
+    expect(statements.flatMap(([a]) => a as string[]).filter((a) => a.startsWith("dynamodb:"))).toHaveLength(
+      3,
+    );
   });
 
   it("schedules: nightly incremental and weekly full refresh, in the time zone, with the streams", () => {

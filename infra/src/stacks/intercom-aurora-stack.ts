@@ -13,6 +13,7 @@ import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { Construct } from "constructs";
 import { type AuroraTarget, auroraConnection } from "../constructs/aurora.js";
 import { dataBucket, grantPrefix } from "../constructs/data-bucket.js";
+import { ExecutionLock } from "../constructs/execution-lock.js";
 import { appRepository, FargateJob } from "../constructs/fargate-job.js";
 import { type TaskNetwork, taskNetwork } from "../constructs/network.js";
 import { acknowledge } from "../nag.js";
@@ -27,7 +28,8 @@ export interface IntercomAuroraStackProps extends StackProps {
   scheduleCron: string;
   /**
    * `cron(...)` fields of the weekly full refresh, e.g. `0 10 ? * SUN *`; unset: no full
-   * refresh is scheduled. It must not overlap a nightly run (an execution ends within 6 hours).
+   * refresh is scheduled. Keep it apart from the nightly run (an execution ends within 6 hours):
+   * a run that starts while another is running fails `AlreadyRunning` (the overlap guard).
    */
   fullRefreshCron?: string | undefined;
   /** Time zone of both schedules. */
@@ -48,8 +50,8 @@ export interface IntercomAuroraStackProps extends StackProps {
  * Intercom → S3 → Aurora MySQL. A Step Functions state machine fans out one extract task per
  * stream (a Map state); each stream's load starts as soon as its own extract has written the
  * object. The execution input's `syncMode` picks incremental (changes, upserted) or full
- * (snapshot, replaced) for every task. Both steps retry transient failures; anything that still
- * fails publishes to SNS. EventBridge Scheduler starts it nightly (incremental) and weekly (full).
+ * (snapshot, replaced) for every task. A DynamoDB lock keeps executions from overlapping. Both
+ * steps retry transient failures; anything that still fails publishes to SNS. EventBridge Scheduler starts it nightly (incremental) and weekly (full).
  */
 export class IntercomAuroraStack extends Stack {
   readonly stateMachine: sfn.StateMachine;
@@ -162,6 +164,11 @@ export class IntercomAuroraStack extends Stack {
       resultPath: sfn.JsonPath.DISCARD,
     }).itemProcessor(perStream);
 
+    // at most one execution at a time: a second one fails AlreadyRunning before any task
+    const lock = new ExecutionLock(this, "Lock", {
+      lockName: "intercom-aurora",
+      stateMachineName: STATE_MACHINE_NAME,
+    });
     const notify = new tasks.SnsPublish(this, "Notify failure", {
       topic: this.failureTopic,
       subject: "sluice: Intercom pipeline failed",
@@ -174,12 +181,19 @@ export class IntercomAuroraStack extends Stack {
     }).next(
       new sfn.Fail(this, "Failed", { error: "PipelineFailed", cause: "a stream failed after its retries" }),
     );
-    fanOut.addCatch(notify, { errors: ["States.ALL"], resultPath: "$.error" });
-    fanOut.next(new sfn.Succeed(this, "Done"));
+    // a failed run releases the lock before it reports (a release that fails is reported too)
+    const releaseAfterFailure = lock.release("Release lock after failure");
+    releaseAfterFailure
+      .addCatch(notify, { errors: ["States.ALL"], resultPath: "$.releaseError" })
+      .next(notify);
+    fanOut.addCatch(releaseAfterFailure, { errors: ["States.ALL"], resultPath: "$.error" });
+    const release = lock.release("Release lock");
+    release.addCatch(notify, { errors: ["States.ALL"], resultPath: "$.error" });
+    fanOut.next(release).next(new sfn.Succeed(this, "Done"));
 
     return new sfn.StateMachine(this, "Pipeline", {
-      stateMachineName: "sluice-intercom-aurora",
-      definitionBody: sfn.DefinitionBody.fromChainable(this.syncModeChoice(fanOut)),
+      stateMachineName: STATE_MACHINE_NAME,
+      definitionBody: sfn.DefinitionBody.fromChainable(this.syncModeChoice(lock.acquire(fanOut))),
       timeout: PIPELINE_TIMEOUT,
       tracingEnabled: true,
       logs: {
@@ -302,6 +316,11 @@ export class IntercomAuroraStack extends Stack {
         reason:
           "ecs:StopTask/DescribeTasks of the ecs:runTask.sync integration (task ARNs are only known at run time) and X-Ray trace segments, which have no resource-level permissions.",
       },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${STATE_MACHINE_NAME}:*]`,
+        reason:
+          "The overlap guard describes the execution holding the lock: any execution of this state machine (its id is only known at run time), DescribeExecution only.",
+      },
     ]);
     acknowledge(this.failureTopic, [
       {
@@ -321,6 +340,8 @@ interface PipelineParts {
   load: FargateJob;
   maxConcurrency: number;
 }
+
+const STATE_MACHINE_NAME = "sluice-intercom-aurora";
 
 /** What each task of a run does, by the execution input's `syncMode`. */
 const SYNC_MODES = {
