@@ -16,7 +16,7 @@ export interface Synthesized<S extends Stack> {
 /**
  * Synthesises one stack the way `cdk synth` does (feature flags, cdk-nag AwsSolutions checks:
  * an unacknowledged finding throws here), without AWS credentials, without bundling Lambda
- * code (esbuild is exercised by `pnpm exec cdk synth`), into a temporary directory.
+ * code (cdk-synth.int.test.ts bundles it through the real CLI), into a temporary directory.
  */
 export function synth<S extends Stack>(
   add: (app: App, ctx: Context) => S,

@@ -119,6 +119,11 @@ export const optionsSchema = z
     },
   );
 
+/**
+ * The options of `auroraSink`, as given (before defaults).
+ *
+ * @interface
+ */
 export type AuroraSinkOptions = z.input<typeof optionsSchema>;
 
 export interface MysqlTarget {

@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from "@sluice/core";
 
+/** Reads a column's value from a record (a child table's: also its parent record and array index). */
 export type ValueGetter = (record: JsonObject, parent?: JsonObject, index?: number) => unknown;
 
 export const isObject = (v: unknown): v is JsonObject =>

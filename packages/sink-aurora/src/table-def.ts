@@ -17,6 +17,7 @@ import {
 import { compilePath, isObject, type ValueGetter } from "./paths.js";
 
 export type LogicalType = LayoutColumn["type"];
+/** How a timestamp column's strings are written (the stream layout's `timestampFormat`). */
 export type TimestampFormat = NonNullable<LayoutColumn["timestampFormat"]>;
 
 export interface ColumnDef {
@@ -39,6 +40,7 @@ export interface TableDef {
   key: string[];
 }
 
+/** A child table: rows from an array of each parent record, keyed by the parent's key. */
 export interface ChildDef extends TableDef {
   /** The array of the parent record whose items become rows; undefined when absent. */
   items(parent: JsonObject): JsonValue[] | undefined;

@@ -49,7 +49,7 @@ export function bigQuerySink(options: BigQuerySinkOptions): CheckedSink {
 }
 
 /** The table of a stream: `tables[stream]`, else the layout's table, else the stream name (made a valid id). */
-export function tableFor(opts: Pick<ResolvedOptions, "tables">, stream: StreamDescriptor): string {
+export function tableFor(opts: Pick<BigQuerySinkOptions, "tables">, stream: StreamDescriptor): string {
   return opts.tables?.[stream.name] ?? columnName(stream.layout?.table ?? stream.name, new Set());
 }
 

@@ -29,6 +29,11 @@ const optionsSchema = bigQuerySinkOptionsSchema
       .default("_sluice_state"),
   });
 
+/**
+ * The options of `bigQueryStateStore`, as given (before defaults).
+ *
+ * @interface
+ */
 export type BigQueryStateStoreOptions = z.input<typeof optionsSchema>;
 
 const FIELDS = [

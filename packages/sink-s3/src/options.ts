@@ -72,5 +72,10 @@ export const s3SinkOptionsSchema = z
     }
   });
 
+/**
+ * The options of `s3Sink`, as given (before defaults).
+ *
+ * @interface
+ */
 export type S3SinkOptions = z.input<typeof s3SinkOptionsSchema>;
 export type ResolvedS3SinkOptions = z.output<typeof s3SinkOptionsSchema>;

@@ -93,6 +93,11 @@ const optionsSchema = z
     path: ["baseUrl"],
   });
 
+/**
+ * The options of `intercomSource`, as given (before defaults).
+ *
+ * @interface
+ */
 export type IntercomSourceOptions = z.input<typeof optionsSchema>;
 export type ResolvedOptions = z.output<typeof optionsSchema> & { apiBase: string };
 

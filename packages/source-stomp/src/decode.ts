@@ -1,6 +1,7 @@
 /** A STOMP MESSAGE → a record (JSON object + broker metadata) or a dead letter. */
 import type { DeadLetterInput, JsonObject } from "@sluice/core";
 
+/** A STOMP MESSAGE frame: its body and headers. */
 export interface BrokerMessage {
   body: string;
   headers: Record<string, string>;
@@ -10,6 +11,7 @@ export const MESSAGE_ID_FIELD = "_message_id";
 export const DESTINATION_FIELD = "_destination";
 export const RECEIVED_AT_FIELD = "_received_at";
 
+/** What `decodeMessage` makes of a message: a record, or a dead letter. */
 export type Decoded = { record: JsonObject } | { letter: DeadLetterInput };
 
 export function messageMetadata(message: BrokerMessage): JsonObject {

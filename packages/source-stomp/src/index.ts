@@ -1,7 +1,15 @@
 export { backoffDelay } from "./backoff.js";
 export { deadLetterFrame } from "./dead-letter.js";
-export { DESTINATION_FIELD, decodeMessage, MESSAGE_ID_FIELD, RECEIVED_AT_FIELD } from "./decode.js";
 export {
+  type BrokerMessage,
+  DESTINATION_FIELD,
+  type Decoded,
+  decodeMessage,
+  MESSAGE_ID_FIELD,
+  RECEIVED_AT_FIELD,
+} from "./decode.js";
+export {
+  type BrokerAddress,
   parseBrokerUrl,
   type ResolvedStompSourceOptions,
   type StompSourceOptions,

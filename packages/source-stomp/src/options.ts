@@ -1,6 +1,7 @@
 import { registerSecret } from "@sluice/core";
 import { z } from "zod";
 
+/** Where `parseBrokerUrl` says the broker is. */
 export interface BrokerAddress {
   host: string;
   port: number;

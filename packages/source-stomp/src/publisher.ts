@@ -25,6 +25,11 @@ const publisherOptionsSchema = z.object({
   tls: z.object({ rejectUnauthorized: z.boolean().default(true), ca: z.string().optional() }).optional(),
 });
 
+/**
+ * The options of `stompPublisher`, as given (before defaults).
+ *
+ * @interface
+ */
 export type StompPublisherOptions = z.input<typeof publisherOptionsSchema>;
 
 export interface StompPublisher {

@@ -89,7 +89,8 @@ const optionsSchema = z.object({
     .optional(),
 });
 
-interface Envelope {
+/** The Bot API's response body: `ok`, then `result` or `error_code`/`description`/`parameters`. */
+export interface BotApiEnvelope {
   ok?: boolean;
   result?: unknown;
   error_code?: number;
@@ -109,7 +110,7 @@ const CONFLICT_HELP: Array<[RegExp, string]> = [
 ];
 
 /** The typed error for a Bot API failure envelope (token never included). */
-export function botApiError(method: string, status: number, body: Envelope): SluiceError {
+export function botApiError(method: string, status: number, body: BotApiEnvelope): SluiceError {
   const code = body.error_code ?? status;
   const description = redactBotToken(body.description ?? `HTTP ${status}`);
   const what = `Telegram Bot API ${method}: ${code} ${description}`;
@@ -155,9 +156,9 @@ export function botApi(options: BotApiOptions): BotApi {
       const reason = (e as { cause?: { code?: string } })?.cause?.code ?? (e as Error)?.name ?? "error";
       throw new TransientError(`Telegram Bot API ${method}: network failure (${reason})`, { cause: e });
     }
-    let body: Envelope;
+    let body: BotApiEnvelope;
     try {
-      body = parseJsonExact(text) as Envelope;
+      body = parseJsonExact(text) as BotApiEnvelope;
     } catch {
       throw new TransientError(
         `Telegram Bot API ${method}: HTTP ${response.status} with a body that is not JSON`,

@@ -1,5 +1,6 @@
 export {
   type BotApi,
+  type BotApiEnvelope,
   type BotApiOptions,
   botApi,
   botApiError,

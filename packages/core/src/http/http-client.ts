@@ -77,7 +77,8 @@ export interface HttpClient {
   readonly baseUrl: string;
 }
 
-interface ApiErrorInfo {
+/** What `parseApiError` found in an error response body. */
+export interface ApiErrorInfo {
   codes: string[];
   messages: string[];
   requestId: string | undefined;

@@ -1,5 +1,6 @@
 // HTTP client and rate governor shared by HTTP sources (Intercom first).
 export {
+  type ApiErrorInfo,
   createHttpClient,
   type FetchLike,
   type HttpClient,

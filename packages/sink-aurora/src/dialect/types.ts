@@ -7,6 +7,7 @@ import type { ColumnDef } from "../table-def.js";
 /** Storage families a column can have; `size` is chars (varchar), bytes (text, int) or fsp (datetime). */
 export type Family = "int" | "double" | "bool" | "varchar" | "text" | "json" | "datetime" | "other";
 
+/** A column type as the database stores it. */
 export interface PhysType {
   family: Family;
   size: number;
@@ -14,12 +15,14 @@ export interface PhysType {
   sql: string;
 }
 
+/** A column as the database has it (read back from its catalog, or to be added). */
 export interface PhysColumn {
   name: string;
   type: PhysType;
   nullable: boolean;
 }
 
+/** One table rename of an atomic swap: `from` becomes `to`. */
 export interface RenamePair {
   from: string;
   to: string;
