@@ -69,7 +69,8 @@ function getAttValue(logicalId: string, attr: string, resources: Resources): str
     case "AWS::EC2::SecurityGroup.GroupId":
       return `sg-${short(logicalId)}`;
     case "AWS::RDS::DBCluster.Endpoint.Address":
-      return `${logicalId.toLowerCase()}.cluster-${short(logicalId)}.${FAKE_REGION}.rds.amazonaws.com`;
+      // a reserved name (RFC 2606), never an AWS endpoint: the emulated tasks get MariaDB instead
+      return `${logicalId.toLowerCase()}.cluster-${short(logicalId)}.invalid`;
     case "AWS::RDS::DBCluster.Endpoint.Port":
       return "3306";
     default:
