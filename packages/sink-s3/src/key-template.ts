@@ -17,10 +17,22 @@ export interface KeyVars {
 
 const TOKEN = /\{([A-Za-z]+)\}/g;
 
+/** The placeholder names a template uses, in order (`{a}/{b}` → `["a", "b"]`). */
+export function placeholdersIn(template: string): string[] {
+  return [...template.matchAll(TOKEN)].map((m) => m[1]!);
+}
+
+/** Replaces each `{name}` that `values` has; any other placeholder is left as it is. */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(TOKEN, (whole, name: string) =>
+    Object.hasOwn(values, name) ? values[name]! : whole,
+  );
+}
+
 /** Placeholders used in the template that are not known (for validation messages). */
 export function unknownPlaceholders(template: string): string[] {
   const known = new Set<string>(PLACEHOLDERS);
-  return [...template.matchAll(TOKEN)].map((m) => m[1]!).filter((name) => !known.has(name));
+  return placeholdersIn(template).filter((name) => !known.has(name));
 }
 
 export function usesPlaceholder(template: string, name: Placeholder): boolean {
@@ -46,10 +58,7 @@ function values(vars: KeyVars): Record<Placeholder, string> {
 
 /** Renders a template; unknown placeholders are left as they are (validated beforehand). */
 export function renderKey(template: string, vars: KeyVars): string {
-  const v = values(vars);
-  return template.replace(TOKEN, (whole, name: string) =>
-    Object.hasOwn(v, name) ? v[name as Placeholder] : whole,
-  );
+  return fillTemplate(template, values(vars));
 }
 
 /**
@@ -63,9 +72,7 @@ export function numberedKeyPattern(
 ): { listPrefix: string; parse(key: string): number | undefined } {
   const marker = "\u0000N\u0000";
   const v = values({ ...vars, n: 0 });
-  const rendered = template.replace(TOKEN, (whole, name: string) =>
-    name === "n" ? marker : Object.hasOwn(v, name) ? v[name as Placeholder] : whole,
-  );
+  const rendered = fillTemplate(template, { ...v, n: marker });
   const [head = "", ...rest] = rendered.split(marker);
   const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const fullRe = new RegExp(`^${[head, ...rest].map(escapeRe).join("(\\d+)")}$`);

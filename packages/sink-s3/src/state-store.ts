@@ -9,6 +9,7 @@ import {
 } from "@sluice/core";
 import { isNotFound, resolveClient, s3Code, s3Status, toS3Error } from "@sluice/s3-common";
 import { z } from "zod";
+import { fillTemplate, placeholdersIn } from "./key-template.js";
 import { bucketSchema, objectKeySchema } from "./options.js";
 
 export interface S3StateStoreOptions {
@@ -37,10 +38,9 @@ export interface S3StateStoreOptions {
 }
 
 const TEMPLATE_PLACEHOLDERS = ["prefix", "key", "stream"];
-const TOKEN = /\{([A-Za-z]+)\}/g;
 
 const templateSchema = objectKeySchema.superRefine((t, ctx) => {
-  const names = [...t.matchAll(TOKEN)].map((m) => m[1]!);
+  const names = placeholdersIn(t);
   const unknown = names.filter((n) => !TEMPLATE_PLACEHOLDERS.includes(n));
   if (unknown.length > 0) {
     const list = unknown.map((u) => `{${u}}`).join(", ");
@@ -86,7 +86,7 @@ function objectKeyOf(opts: Options): (checkpointKey: string) => string {
       key: checkpointKey,
       stream: checkpointKey.slice(checkpointKey.lastIndexOf("/") + 1),
     };
-    const rendered = keyTemplate!.replace(TOKEN, (whole, name: string) => values[name] ?? whole);
+    const rendered = fillTemplate(keyTemplate!, values);
     const valid = objectKeySchema.safeParse(rendered);
     if (!valid.success) {
       const message = `checkpoint key "${checkpointKey}" renders "${rendered}": ${valid.error.issues[0]?.message}`;
